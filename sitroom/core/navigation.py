@@ -1,0 +1,30 @@
+"""Navigation per role. Apps add entries here; the menu shows only what a person may open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str] = field(default_factory=frozenset)  # empty: everyone signed in
+    public: bool = False
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("API tokens"), "accounts:api_tokens"),
+]
+
+
+def register(item: NavItem, *, position: int | None = None) -> None:
+    if any(existing.url_name == item.url_name for existing in NAV_ITEMS):
+        return
+    if position is None:
+        NAV_ITEMS.append(item)
+    else:
+        NAV_ITEMS.insert(position, item)

