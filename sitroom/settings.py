@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "sitroom.core",
     "sitroom.accounts",
     "sitroom.audit",
+    "sitroom.reports",
+    "sitroom.cases",
+    "sitroom.factchecks",
+    "sitroom.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,10 @@ handler404 = "sitroom.core.views.not_found"
 
 api_v1 = [
     path("me", core_api.me, name="api-me"),
+    path("", include("sitroom.reports.api_urls")),
+    path("", include("sitroom.cases.api_urls")),
+    path("", include("sitroom.factchecks.api_urls")),
+    path("", include("sitroom.monitoring.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,5 +24,10 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Each app names its own full paths (e.g. "report/", "track/<code>/", "register/").
+    path("", include("sitroom.reports.urls")),
+    path("", include("sitroom.cases.urls")),
+    path("", include("sitroom.factchecks.urls")),
+    path("", include("sitroom.monitoring.urls")),
     path("", include("sitroom.core.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FactchecksConfig(AppConfig):
+    name = "sitroom.factchecks"
+    label = "factchecks"
