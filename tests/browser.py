@@ -80,9 +80,12 @@ def browser_login(live_server: Any) -> Any:
         pg.goto(live_server.url + "/accounts/login/")
         pg.fill("input[name=username]", username)
         pg.fill("input[name=password]", password or f"pw-{username}-long-enough")
-        pg.click("button[type=submit]")
+        with pg.expect_navigation():
+            pg.click("main button[type=submit]")
         if "/accounts/2fa/" in pg.url:
             pg.fill("input[name=code]", totp_code())
-            pg.click("button[type=submit]")
+            with pg.expect_navigation():
+                pg.click("main button[type=submit]")
+        assert "/accounts/login/" not in pg.url, f"sign-in failed for {username}"
 
     return _login
