@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sitroom.cases import api
+
+urlpatterns = [
+    path("cases", api.CaseList.as_view(), name="api-cases"),
+    path("cases/<int:pk>", api.CaseDetail.as_view(), name="api-case"),
+    path("register", api.RegisterList.as_view(), name="api-register"),
+]

@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         if item.roles and not (roles & item.roles):
             continue
+        if item.visible is not None and not item.visible(user):
+            continue
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,8 @@ class NavItem:
     url_name: str
     roles: frozenset[str] = field(default_factory=frozenset)  # empty: everyone signed in
     public: bool = False
+    # The same access check the view uses, so the menu never offers a page that would 404.
+    visible: Callable[[Any], bool] | None = None
 
 
 NAV_ITEMS: list[NavItem] = [

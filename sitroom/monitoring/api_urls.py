@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sitroom.monitoring import api
+
+urlpatterns = [
+    path("posts", api.posts_push_view, name="monitoring-api-posts"),
+]

@@ -1,0 +1,410 @@
+"""Monitoring pipeline benchmark, embedded mode (SQLite, in-process worker), on 2 cores.
+
+    python benchmarks/pipeline.py                 # 3000 posts, then a 20 s paced replay
+    python benchmarks/pipeline.py --posts 6000 --replay-seconds 30
+
+Prints, in one run:
+- posts/s end to end on a generated mixed stream (6 languages, ~40% reposts and
+  near-duplicates, a share of election-relevant posts, realistic lengths): ingest through the
+  same service the push API uses, then the pipeline, all in this process;
+- the raw encoding rate of the same embedder on the same distinct texts the pipeline had to
+  embed (the machine's limit), and the ratio of the two;
+- peak memory (ru_maxrss);
+- time from arrival to visible-to-monitors (p50/p95) while posts arrive at a steady rate.
+
+A fresh database is made in a temporary directory on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "2")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CANDIDATES = ["Amani Diallo", "Grace Mwangi", "Jorge Paredes", "Lúcia Santos", "Karim Benali"]
+PARTIES = ["Parti du Progrès", "Union Démocratique", "PDP", "Frente Popular", "Chama cha Umoja"]
+PLACES = {
+    "en": ["Kisumu", "Nairobi", "Nakuru", "Eldoret", "Garissa"],
+    "fr": ["Bouaké", "Abidjan", "Korhogo", "Daloa", "Yamoussoukro"],
+    "es": ["Rosario", "Córdoba", "Mendoza", "Salta", "La Plata"],
+    "pt": ["Luanda", "Huambo", "Benguela", "Recife", "Belém"],
+    "sw": ["Mombasa", "Kisumu", "Nairobi", "Malindi", "Nyeri"],
+    "ar": ["تونس", "صفاقس", "سوسة", "القيروان", "بنزرت"],
+}
+# Posts are built from an opener, a claim and a closer, each with slots, so texts of one
+# language share words but few are near-duplicates of each other by chance.
+OPENERS = {
+    "en": [
+        "BREAKING:",
+        "Just saw this in {place}:",
+        "Can anyone confirm?",
+        "Wow.",
+        "People of {place}, listen:",
+        "Unbelievable...",
+        "",
+        "",
+    ],
+    "fr": [
+        "URGENT :",
+        "Vu ce matin à {place} :",
+        "Quelqu'un peut confirmer ?",
+        "Incroyable.",
+        "Habitants de {place}, écoutez :",
+        "",
+        "",
+    ],
+    "es": [
+        "ÚLTIMA HORA:",
+        "Visto hoy en {place}:",
+        "¿Alguien puede confirmar?",
+        "Increíble.",
+        "",
+        "",
+    ],
+    "pt": ["URGENTE:", "Visto hoje em {place}:", "Alguém confirma?", "Inacreditável.", "", ""],
+    "sw": [
+        "HABARI ZA DHARURA:",
+        "Nimeona leo {place}:",
+        "Kuna anayeweza kuthibitisha?",
+        "Ajabu.",
+        "",
+        "",
+    ],
+    "ar": ["عاجل:", "شاهدت اليوم في {place}:", "هل يمكن لأحد التأكيد؟", "لا يصدق.", "", ""],
+}
+CLAIMS = {
+    "en": [
+        "polling stations will open at {hour} instead of 7am, says the electoral commission",
+        "{cand} was handing out money near the polling station",
+        "{n} boxes of ballots already marked for {party} were found in a truck",
+        "{cand} leads with {n}% after {m} polling stations counted",
+        "more than {n} people are queuing at the polling station, some waited {m} hours",
+        "the ink washes off with vinegar so people are voting twice for {party}",
+        "the vote has been postponed by {m} days in the whole region",
+        "police closed the road to the polling station at {hour}",
+    ],
+    "fr": [
+        "les bureaux de vote ouvriront à {hour} selon la CENI",
+        "{cand} distribue de l'argent devant le bureau de vote",
+        "{n} cartons de bulletins pré-cochés pour le {party} ont été trouvés",
+        "{cand} est en tête avec {n} % après {m} bureaux dépouillés",
+        "le vote est reporté de {m} jours dans toute la région",
+        "plus de {n} électeurs attendent depuis {m} heures",
+        "l'encre part avec du citron, certains votent deux fois pour le {party}",
+    ],
+    "es": [
+        "las urnas abrirán a las {hour}, confirma el tribunal electoral",
+        "{cand} estaba repartiendo dinero frente al centro de votación",
+        "encontraron {n} cajas de boletas ya marcadas para {party}",
+        "{cand} gana con {n}% tras contar {m} mesas",
+        "hay filas de {n} personas y más de {m} horas de espera para votar",
+        "suspendieron la votación por {m} días en toda la provincia",
+    ],
+    "pt": [
+        "as urnas abrem às {hour}, diz a comissão eleitoral",
+        "{cand} foi visto a distribuir dinheiro perto da assembleia de voto",
+        "encontraram {n} caixas de boletins já marcados para o {party}",
+        "{cand} lidera com {n}% após {m} mesas apuradas",
+        "há uma fila de {n} eleitores, esperam há {m} horas",
+        "a eleição foi adiada {m} dias em toda a província",
+    ],
+    "sw": [
+        "vituo vya kupigia kura vitafunguliwa saa {hour}, tume ya uchaguzi imesema",
+        "{cand} ameonekana akigawa pesa karibu na kituo cha kura",
+        "karatasi {n} za kura zilizowekwa alama kwa {party} zimepatikana",
+        "{cand} anaongoza kwa asilimia {n} baada ya vituo {m} kuhesabiwa",
+        "foleni ya watu {n} kwenye kituo, wamesubiri saa {m}",
+        "uchaguzi umeahirishwa kwa siku {m} katika eneo zima",
+    ],
+    "ar": [
+        "مراكز الاقتراع ستفتح الساعة {hour} حسب هيئة الانتخابات",
+        "المرشح {cand} يوزع الأموال أمام مركز الاقتراع",
+        "العثور على {n} صناديق من بطاقات الاقتراع المعلمة مسبقا لصالح {party}",
+        "{cand} يتقدم بنسبة {n}% بعد فرز {m} مراكز",
+        "طابور من {n} ناخب منذ {m} ساعات",
+        "تأجيل الانتخابات {m} أيام في كامل الولاية",
+    ],
+}
+OTHER = {
+    "en": [
+        "what a match last night, {n} goals in the second half",
+        "traffic on the highway is terrible this morning, add {m} hours to your trip",
+        "the new bakery opens on Saturday, the first {n} customers get free bread",
+        "heavy rain expected this week, farmers told to harvest early",
+        "fuel prices went up by {n} shillings overnight",
+    ],
+    "fr": [
+        "embouteillages monstres ce matin, prévoyez {m} heures de plus",
+        "concert gratuit samedi, {n} artistes attendus sur la grande scène",
+        "le prix du cacao a augmenté de {n} % cette semaine",
+        "coupure d'eau prévue demain de {hour} à midi",
+    ],
+    "es": [
+        "abrimos la nueva panadería, los primeros {n} clientes tienen café gratis",
+        "partidazo anoche, {n} goles en el segundo tiempo",
+        "corte de luz programado mañana desde las {hour}",
+    ],
+    "pt": [
+        "concerto gratuito no sábado, tragam a família toda",
+        "chuva forte esta semana, {m} bairros sem luz",
+        "o preço do pão subiu {n} kwanzas",
+    ],
+    "sw": [
+        "mvua kubwa inatarajiwa wiki hii, wavuvi wametakiwa kuchukua tahadhari",
+        "mechi ya jana ilikuwa tamu sana, magoli {n} kipindi cha pili",
+        "bei ya mafuta imepanda kwa shilingi {n}",
+    ],
+    "ar": [
+        "افتتاح معرض الكتاب غدا، أكثر من {n} دار نشر مشاركة",
+        "أمطار غزيرة متوقعة هذا الأسبوع",
+        "ارتفاع أسعار الخبز بنسبة {n}%",
+    ],
+}
+CLOSERS = {
+    "en": [
+        "Share before they delete it!",
+        "Source: my cousin who works there.",
+        "#Elections2027",
+        "Stay safe everyone.",
+        "Is this true?",
+        "",
+        "",
+    ],
+    "fr": [
+        "Partagez avant la censure !",
+        "Source : un ami sur place.",
+        "#Elections2027",
+        "Restez prudents.",
+        "C'est vrai ?",
+        "",
+        "",
+    ],
+    "es": [
+        "¡Compartan antes de que lo borren!",
+        "Fuente: un vecino.",
+        "#Elections2027",
+        "¿Es cierto?",
+        "",
+        "",
+    ],
+    "pt": [
+        "Partilhem antes que apaguem!",
+        "Fonte: um vizinho.",
+        "#Eleições2027",
+        "É verdade?",
+        "",
+        "",
+    ],
+    "sw": [
+        "Sambaza kabla hawajafuta!",
+        "Chanzo: rafiki yangu.",
+        "#Uchaguzi2027",
+        "Ni kweli?",
+        "",
+        "",
+    ],
+    "ar": ["انشروا قبل الحذف!", "المصدر: صديق هناك.", "هل هذا صحيح؟", "", ""],
+}
+LANG_WEIGHTS = {"en": 0.25, "fr": 0.22, "es": 0.14, "pt": 0.13, "sw": 0.14, "ar": 0.12}
+TAILS = ["", "", " Share!", " Faites passer.", " ¡Compartan!", " Sambaza!", " 😡", " 🙏"]
+
+
+def make_stream(n: int, seed: int) -> list[tuple[str, str]]:
+    """(external id, text): ~60% new texts, ~25% exact reposts, ~15% near-duplicates."""
+    rng = random.Random(seed)
+    langs = list(LANG_WEIGHTS)
+    weights = list(LANG_WEIGHTS.values())
+    originals: list[str] = []
+    out: list[tuple[str, str]] = []
+    for i in range(n):
+        r = rng.random()
+        if originals and r < 0.22:
+            text = rng.choice(originals)
+            text = rng.choice(
+                [
+                    text,
+                    f"RT @user{rng.randrange(999)}: {text}",
+                    f"{text} https://t.co/{rng.randrange(10**8):x}",
+                ]
+            )
+        elif originals and r < 0.34:
+            words = rng.choice(originals).split()
+            k = rng.randrange(len(words))
+            edit = rng.random()
+            if edit < 0.4 and len(words) > 6:
+                del words[k]
+            elif edit < 0.8:
+                words.insert(
+                    k, rng.choice(["really", "vraiment", "muy", "muito", "sana", "جدا", "!!"])
+                )
+            else:
+                words[k] = words[k].upper()
+            text = " ".join(words)
+        else:
+            lang = rng.choices(langs, weights)[0]
+            claim = rng.choice(CLAIMS[lang] if rng.random() < 0.6 else OTHER[lang])
+            parts = [rng.choice(OPENERS[lang]), claim, rng.choice(CLOSERS[lang])]
+            if rng.random() < 0.3:  # a longer post: a second claim
+                parts.insert(2, rng.choice(CLAIMS[lang] + OTHER[lang]))
+            text = (
+                " ".join(p for p in parts if p).format(
+                    place=rng.choice(PLACES[lang]),
+                    cand=rng.choice(CANDIDATES),
+                    party=rng.choice(PARTIES),
+                    hour=f"{rng.randrange(6, 11)}h{rng.choice(['00', '30'])}",
+                    n=rng.randrange(2, 5000),
+                    m=rng.randrange(2, 60),
+                )
+                + f" ({rng.choice(PLACES[lang])})"
+                + rng.choice(TAILS)
+            )
+            originals.append(text)
+        out.append((f"{seed}-{i}", text))
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))] if s else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--posts", type=int, default=3000)
+    parser.add_argument("--replay-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--replay-rate", type=float, default=300.0, help="posts/s offered in the replay"
+    )
+    parser.add_argument("--push-size", type=int, default=150, help="posts per push (ingest call)")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="sitroom-bench-")
+    os.environ["SITROOM_DATA_DIR"] = tmp
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ.pop("REDIS_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "sitroom.settings"
+    import django
+
+    django.setup()
+    import logging
+
+    logging.disable(logging.WARNING)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from sitroom.accounts.services import organisation_create
+    from sitroom.monitoring import conf, pipeline
+    from sitroom.monitoring.demo import WATCHLIST
+    from sitroom.monitoring.items import PostIn
+    from sitroom.monitoring.models import DistinctText, Post, PostState, WatchTerm
+    from sitroom.monitoring.services import posts_ingest, source_create
+    from sitroom.nlp.embedder import get_embedder
+
+    org = organisation_create(name="Bench", slug="bench", kind="civil_society")
+    source = source_create(organisation=org, name="push", kind="push", enabled=False)
+    for term, kind, entity, language in WATCHLIST:
+        WatchTerm.objects.create(term=term, kind=kind, entity=entity, language=language)
+    embedder = get_embedder()
+    embedder.encode_queries(["warm up the embedder"] * 16)
+
+    def ingest(stream: list[tuple[str, str]]) -> None:
+        for start in range(0, len(stream), args.push_size):
+            chunk = stream[start : start + args.push_size]
+            posts_ingest(source=source, items=[PostIn(external_id=i, text=t) for i, t in chunk])
+
+    # --- 1. throughput on the mixed stream -----------------------------------------------
+    stream = make_stream(args.posts, seed=1)
+    t0 = time.perf_counter()
+    ingest(stream)
+    t_ingest = time.perf_counter() - t0
+    processed = pipeline.pipeline_drain()
+    t_total = time.perf_counter() - t0
+    assert processed == args.posts, (processed, args.posts)
+    embedded = list(
+        DistinctText.objects.exclude(embedding=None).order_by("id").values_list("text", flat=True)
+    )
+    n_distinct = DistinctText.objects.count()
+
+    # --- 2. raw encoding of the same distinct texts, in the pipeline's batch sizes --------
+    inputs = [pipeline._embed_input(t) for t in embedded]
+    t1 = time.perf_counter()
+    for start in range(0, len(inputs), conf.PIPELINE_BATCH):
+        embedder.encode_queries(inputs[start : start + conf.PIPELINE_BATCH])
+    t_raw = time.perf_counter() - t1
+    raw_rate = len(inputs) / t_raw
+    pipeline_text_rate = len(inputs) / t_total
+
+    # --- 3. arrival -> visible under a steady load ----------------------------------------
+    rate = min(args.replay_rate, 0.9 * args.posts / t_total)
+    replay = make_stream(int(rate * args.replay_seconds), seed=2)
+    done = threading.Event()
+
+    def producer() -> None:
+        try:
+            start = time.perf_counter()
+            step = max(1, int(rate / 4))  # a push every 0.25 s
+            for k in range(0, len(replay), step):
+                wait = start + k / rate - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                ingest(replay[k : k + step])
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=producer)
+    thread.start()
+    while not done.is_set() or Post.objects.filter(state=PostState.NEW).exists():
+        if not pipeline.pipeline_drain():
+            time.sleep(0.05)
+    thread.join()
+    latencies = [
+        (p - a).total_seconds()
+        for a, p in Post.objects.filter(external_id__startswith="2-").values_list(
+            "arrived_at", "processed_at"
+        )
+    ]
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    reposts = args.posts - n_distinct
+    near = DistinctText.objects.exclude(representative=None).count()
+    print("sitroom monitoring pipeline benchmark (embedded mode: SQLite, in-process worker)")
+    print(f"  machine: {os.cpu_count()} CPUs visible; embedder {embedder.name} {embedder.version}")
+    print(
+        f"  stream: {args.posts} posts, {n_distinct} distinct texts ({reposts} exact reposts), "
+        f"{near} near-duplicates, {len(inputs)} texts embedded; "
+        f"{Post.objects.filter(external_id__startswith='1-', is_relevant=True).count()} election-relevant"
+    )
+    print(
+        f"  end to end (ingest {t_ingest:.1f}s + pipeline): {args.posts / t_total:.0f} posts/s "
+        f"[{t_total:.1f}s]"
+    )
+    print(f"  pipeline on distinct texts: {pipeline_text_rate:.0f} texts/s")
+    print(f"  raw encoding, same texts, same batches: {raw_rate:.0f} texts/s [{t_raw:.1f}s]")
+    print(f"  ratio pipeline / raw encoding: {pipeline_text_rate / raw_rate:.0%}  (target >= 85%)")
+    print(f"  peak memory (ru_maxrss): {peak_mb:.0f} MB")
+    print(
+        f"  arrival -> visible at {rate:.0f} posts/s offered for {args.replay_seconds:.0f}s "
+        f"({len(latencies)} posts): p50 {percentile(latencies, 50):.2f}s, "
+        f"p95 {percentile(latencies, 95):.2f}s  (target < 10 s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,713 @@
+"""Every write to claims, checks, articles, comments and the matching index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from sitroom.accounts.models import Organisation
+from sitroom.audit.services import audit_record, snapshot
+from sitroom.factchecks import conf
+from sitroom.factchecks.index import apply_article, index_writer
+from sitroom.factchecks.models import (
+    Article,
+    ArticleAuthor,
+    ArticleStatus,
+    ArticleTranslation,
+    Claim,
+    ClaimCheck,
+    ClaimLshKey,
+    ClaimSource,
+    ClaimStatus,
+    Comment,
+    EvidenceLink,
+    Rating,
+    SourceKind,
+)
+from sitroom.factchecks.selectors import (
+    can_approve,
+    newsroom_memberships,
+    users_mentionable,
+)
+from sitroom.lib import fingerprint
+from sitroom.nlp.matching import IndexLockedError
+
+log = logging.getLogger(__name__)
+
+RESERVED_SLUGS = {"claims", "articles", "import", "claimreview-json", "feed-atom", "new"}
+_MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+def _fingerprint_claim(claim: Claim) -> None:
+    claim.exact_key = fingerprint.exact_key(claim.text)[:32]
+    signature = fingerprint.minhash(claim.text)
+    claim.signature = fingerprint.signature_to_bytes(signature)
+    claim.save(update_fields=["exact_key", "signature"])
+    claim.lsh_keys.all().delete()
+    ClaimLshKey.objects.bulk_create(
+        ClaimLshKey(claim=claim, key=key) for key in fingerprint.lsh_keys(signature)
+    )
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    text: str,
+    language: str = "",
+    claimant: str = "",
+    appeared_in: str = "",
+    appearance_url: str = "",
+    appeared_at: dt.datetime | None = None,
+    organisation: Organisation | None = None,
+    by: User | None = None,
+    sources: Sequence[tuple[str, str, str]] = (),
+) -> Claim:
+    """Add a claim to the shared queue. ``sources``: (kind, object id, url) triples."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("A claim needs its text."))
+    claim = Claim.objects.create(
+        text=text,
+        language=(language or "").strip().lower()[:12],
+        claimant=claimant.strip()[:200],
+        appeared_in=appeared_in.strip()[:200],
+        appearance_url=appearance_url.strip(),
+        appeared_at=appeared_at,
+        organisation=organisation,
+        created_by=by,
+    )
+    _fingerprint_claim(claim)
+    for kind, object_id, url in sources:
+        if kind not in SourceKind.values:
+            raise ValidationError(_("Unknown source kind: %(kind)s") % {"kind": kind})
+        ClaimSource.objects.create(claim=claim, kind=kind, object_id=str(object_id), url=url)
+    audit_record(
+        action="claim.create",
+        obj=claim,
+        organisation=organisation,
+        after={"text": text[:200], "language": claim.language, "sources": list(sources)},
+        actor_user=by,
+    )
+    return claim
+
+
+def _first_text(obj: Any, names: Iterable[str]) -> str:
+    for name in names:
+        value = getattr(obj, name, None)
+        if callable(value):
+            try:
+                value = value()
+            except TypeError:
+                continue
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+@transaction.atomic
+def claim_create_from_case(*, case: Any, by: User | None) -> Claim:
+    """Hand a case whose outcome is "fact-check needed" to the shared queue.
+
+    Idempotent: the same case handed over twice gives the same claim. Reads the case by duck
+    typing (``claim_text``/``summary``/``text``/``description``/``title``, ``language``) so
+    this app does not import the cases app.
+    """
+    existing = (
+        Claim.objects.filter(sources__kind=SourceKind.CASE, sources__object_id=str(case.pk))
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    text = _first_text(case, ("claim_text", "summary", "text", "description", "title")) or str(case)
+    url = ""
+    try:
+        url = settings.SITE_URL + reverse("cases:detail", args=[case.pk])
+    except NoReverseMatch:
+        url = ""
+    return claim_create(
+        text=text,
+        language=_first_text(case, ("language", "lang")),
+        organisation=getattr(case, "organisation", None)
+        if isinstance(getattr(case, "organisation", None), Organisation)
+        else None,
+        by=by,
+        sources=[(SourceKind.CASE, str(case.pk), url)],
+    )
+
+
+@transaction.atomic
+def claim_source_add(*, claim: Claim, kind: str, object_id: str = "", url: str = "") -> ClaimSource:
+    if kind not in SourceKind.values:
+        raise ValidationError(_("Unknown source kind: %(kind)s") % {"kind": kind})
+    source, created = ClaimSource.objects.get_or_create(
+        claim=claim, kind=kind, object_id=str(object_id), url=url
+    )
+    if created:
+        audit_record(
+            action="claim.source_add", obj=claim, after={"kind": kind, "id": object_id, "url": url}
+        )
+    return source
+
+
+@transaction.atomic
+def claim_check_start(
+    *, claim: Claim, organisation: Organisation, user: User
+) -> tuple[ClaimCheck, list[ClaimCheck]]:
+    """Mark "we are checking this". Returns the check and the other newsrooms already on it.
+
+    A second newsroom may still join (as a future co-author); the caller warns about the others.
+    """
+    if not newsroom_memberships(user).filter(organisation=organisation).exists():
+        raise ValidationError(_("You can only check claims for your own newsroom."))
+    if claim.status in (ClaimStatus.MERGED, ClaimStatus.DISMISSED):
+        raise ValidationError(_("This claim is closed."))
+    others = list(
+        claim.checks.exclude(organisation=organisation).select_related("organisation", "user")
+    )
+    check, created = ClaimCheck.objects.get_or_create(
+        claim=claim, organisation=organisation, defaults={"user": user}
+    )
+    if created:
+        if claim.status == ClaimStatus.OPEN:
+            claim.status = ClaimStatus.CHECKING
+            claim.save(update_fields=["status"])
+        audit_record(
+            action="claim.check_start",
+            obj=claim,
+            organisation=organisation,
+            after={
+                "organisation": organisation.slug,
+                "others": [c.organisation.slug for c in others],
+            },
+            actor_user=user,
+        )
+    return check, others
+
+
+@transaction.atomic
+def claim_check_stop(*, check: ClaimCheck, by: User) -> None:
+    claim = check.claim
+    audit_record(
+        action="claim.check_stop",
+        obj=claim,
+        organisation=check.organisation,
+        before={"organisation": check.organisation.slug},
+        actor_user=by,
+    )
+    check.delete()
+    if claim.status == ClaimStatus.CHECKING and not claim.checks.exists():
+        claim.status = ClaimStatus.OPEN
+        claim.save(update_fields=["status"])
+
+
+@transaction.atomic
+def claim_merge(*, claim: Claim, into: Claim, by: User) -> Claim:
+    """Merge a duplicate into another claim: sources, checks, comments and articles move over."""
+    if claim.pk == into.pk:
+        raise ValidationError(_("A claim cannot be merged into itself."))
+    if into.status == ClaimStatus.MERGED:
+        raise ValidationError(_("That claim was itself merged; merge into the surviving claim."))
+    for source in claim.sources.all():
+        if not into.sources.filter(
+            kind=source.kind, object_id=source.object_id, url=source.url
+        ).exists():
+            source.claim = into
+            source.save(update_fields=["claim"])
+    for check in claim.checks.all():
+        if into.checks.filter(organisation=check.organisation).exists():
+            check.delete()
+        else:
+            check.claim = into
+            check.save(update_fields=["claim"])
+    Comment.objects.filter(claim=claim).update(claim=into)
+    Article.objects.filter(claim=claim).update(claim=into)
+    Claim.objects.filter(merged_into=claim).update(merged_into=into)
+    before = {"status": claim.status}
+    claim.status = ClaimStatus.MERGED
+    claim.merged_into = into
+    claim.save(update_fields=["status", "merged_into"])
+    if into.status == ClaimStatus.OPEN and into.checks.exists():
+        into.status = ClaimStatus.CHECKING
+        into.save(update_fields=["status"])
+    audit_record(
+        action="claim.merge",
+        obj=claim,
+        before=before,
+        after={"status": claim.status, "merged_into": into.pk},
+        actor_user=by,
+    )
+    # Published articles moved to another claim: their indexed claim text changed.
+    for article_id in into.articles.filter(status=ArticleStatus.PUBLISHED).values_list(
+        "pk", flat=True
+    ):
+        _schedule_index_update(article_id)
+    return into
+
+
+# --- comments and mentions ------------------------------------------------------------------
+
+
+def _notify(user: User, *, subject: str, body: str, url: str) -> None:
+    """In-app notification via the cases app when it offers one, else an email."""
+    notify: Any = None
+    try:
+        from sitroom.cases import services as cases_services
+
+        notify = getattr(cases_services, "notification_create", None)
+    except ImportError:
+        notify = None
+    if notify is not None:
+        try:
+            notify(user=user, message=f"{subject}: {body}"[:300], url=url)
+            return
+        except TypeError:
+            log.warning("cases.services.notification_create has another signature; emailing")
+    if user.email:
+        from sitroom.core.tasks import email_send
+
+        email = user.email
+        transaction.on_commit(
+            lambda: email_send.enqueue(to=[email], subject=subject, body=f"{body}\n\n{url}\n")
+        )
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    claim: Claim,
+    author: User,
+    organisation: Organisation | None,
+    body: str,
+    article: Article | None = None,
+) -> Comment:
+    """A comment on a claim (or an article); @username mentions notify those people."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Write a comment first."))
+    comment = Comment.objects.create(
+        claim=claim, article=article, author=author, organisation=organisation, body=body
+    )
+    names = {m.group(1).rstrip(".").lower() for m in _MENTION.finditer(body)}
+    mentioned = [
+        u for u in users_mentionable() if u.username.lower() in names and u.pk != author.pk
+    ]
+    if mentioned:
+        comment.mentions.set(mentioned)
+    audit_record(
+        action="claim.comment",
+        obj=claim,
+        organisation=organisation,
+        after={"comment": comment.pk, "mentions": [u.username for u in mentioned]},
+        actor_user=author,
+    )
+    url = settings.SITE_URL + reverse("factchecks:claim_detail", args=[claim.pk])
+    for user in mentioned:
+        _notify(
+            user,
+            subject=_("%(user)s mentioned you on a claim") % {"user": author.get_username()},
+            body=_("%(user)s wrote: %(body)s") % {"user": author.get_username(), "body": body},
+            url=url,
+        )
+    return comment
+
+
+# --- articles -------------------------------------------------------------------------------
+
+
+def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    # ASCII only: the public URL pattern is <slug:...>. Titles in Arabic script fall back.
+    base = slugify(title)[:80].strip("-")
+    if not base or base in RESERVED_SLUGS:
+        base = "fact-check" if not base else f"{base}-fact-check"
+    slug = base
+    n = 2
+    taken = Article.objects.all()
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    while taken.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _set_evidence(article: Article, evidence: Sequence[tuple[str, str]] | None) -> None:
+    if evidence is None:
+        return
+    article.evidence.all().delete()
+    EvidenceLink.objects.bulk_create(
+        EvidenceLink(article=article, url=url, title=title[:300]) for url, title in evidence if url
+    )
+
+
+def _article_state(article: Article) -> dict[str, Any]:
+    return snapshot(
+        article,
+        ["title", "slug", "language", "rating_id", "verdict", "summary", "status", "editor_id"],
+    )
+
+
+@transaction.atomic
+def article_create(
+    *,
+    claim: Claim,
+    organisation: Organisation,
+    by: User | None,
+    title: str,
+    language: str,
+    rating: Rating,
+    summary: str = "",
+    body: str = "",
+    verdict: str = "",
+    evidence: Sequence[tuple[str, str]] | None = None,
+    editor: User | None = None,
+) -> Article:
+    """A draft fact-check of ``claim`` by ``organisation`` (which starts checking it)."""
+    if claim.status == ClaimStatus.MERGED:
+        raise ValidationError(_("This claim was merged; write about the surviving claim."))
+    if by is not None and editor is not None and editor.pk == by.pk:
+        raise ValidationError(_("You cannot be the editor of your own article."))
+    now = timezone.now()
+    article = Article.objects.create(
+        claim=claim,
+        title=title.strip(),
+        slug=_unique_slug(title),
+        language=language.strip().lower(),
+        rating=rating,
+        verdict=verdict.strip(),
+        summary=summary.strip(),
+        body=body.strip(),
+        created_by=by,
+        editor=editor,
+        created_at=now,
+        updated_at=now,
+    )
+    ArticleAuthor.objects.create(article=article, organisation=organisation)
+    _set_evidence(article, evidence)
+    if by is not None and newsroom_memberships(by).filter(organisation=organisation).exists():
+        claim_check_start(claim=claim, organisation=organisation, user=by)
+    audit_record(
+        action="article.create",
+        obj=article,
+        organisation=organisation,
+        after=_article_state(article),
+        actor_user=by,
+    )
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *,
+    article: Article,
+    by: User | None,
+    title: str,
+    language: str,
+    rating: Rating,
+    summary: str,
+    body: str,
+    verdict: str = "",
+    evidence: Sequence[tuple[str, str]] | None = None,
+    editor: User | None = None,
+) -> Article:
+    """Edit an article. An edit to a published article is re-indexed at once."""
+    if by is not None and editor is not None and editor.pk == article.created_by_id:
+        raise ValidationError(_("The author cannot be the article's editor."))
+    before = _article_state(article)
+    article.title = title.strip()
+    article.language = language.strip().lower()
+    article.rating = rating
+    article.summary = summary.strip()
+    article.body = body.strip()
+    article.verdict = verdict.strip()
+    article.editor = editor
+    article.updated_at = timezone.now()
+    article.save()
+    _set_evidence(article, evidence)
+    audit_record(
+        action="article.update",
+        obj=article,
+        before=before,
+        after=_article_state(article),
+        actor_user=by,
+    )
+    if article.is_published:
+        _schedule_index_update(article.pk)
+    return article
+
+
+@transaction.atomic
+def article_coauthor_add(*, article: Article, organisation: Organisation, by: User) -> bool:
+    """Co-publication: another newsroom joins the article. Returns False if it already had."""
+    _, created = ArticleAuthor.objects.get_or_create(article=article, organisation=organisation)
+    if created:
+        audit_record(
+            action="article.coauthor_add",
+            obj=article,
+            organisation=organisation,
+            after={"organisation": organisation.slug},
+            actor_user=by,
+        )
+        if newsroom_memberships(by).filter(organisation=organisation).exists():
+            claim_check_start(claim=article.claim, organisation=organisation, user=by)
+        if article.is_published:
+            _schedule_index_update(article.pk)
+    return created
+
+
+@transaction.atomic
+def article_translation_save(
+    *,
+    article: Article,
+    language: str,
+    title: str,
+    claim_text: str = "",
+    summary: str = "",
+    body: str = "",
+    by: User | None,
+) -> ArticleTranslation:
+    language = language.strip().lower()
+    if not language or not title.strip():
+        raise ValidationError(_("A translation needs a language and a title."))
+    if language == article.language:
+        raise ValidationError(_("That is the article's own language."))
+    translation, created = ArticleTranslation.objects.update_or_create(
+        article=article,
+        language=language,
+        defaults={
+            "title": title.strip(),
+            "claim_text": claim_text.strip(),
+            "summary": summary.strip(),
+            "body": body.strip(),
+            "updated_at": timezone.now(),
+        },
+    )
+    article.updated_at = timezone.now()
+    article.save(update_fields=["updated_at"])
+    audit_record(
+        action="article.translation_save",
+        obj=article,
+        after={"language": language, "created": created},
+        actor_user=by,
+    )
+    if article.is_published:
+        _schedule_index_update(article.pk)
+    return translation
+
+
+def _transition(article: Article, *, to: str, allowed_from: Iterable[str], by: User | None) -> None:
+    if article.status not in allowed_from:
+        raise ValidationError(
+            _("This article is %(status)s; it cannot go to %(to)s now.")
+            % {
+                "status": ArticleStatus(article.status).label,
+                "to": ArticleStatus(to).label,
+            }
+        )
+    article.status = to
+    article.updated_at = timezone.now()
+
+
+@transaction.atomic
+def article_submit(*, article: Article, by: User) -> Article:
+    """Draft → in review: the editor is asked to approve."""
+    before = _article_state(article)
+    _transition(article, to=ArticleStatus.IN_REVIEW, allowed_from=[ArticleStatus.DRAFT], by=by)
+    article.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action="article.submit",
+        obj=article,
+        before=before,
+        after=_article_state(article),
+        actor_user=by,
+    )
+    if article.editor is not None and article.editor_id != by.pk:
+        _notify(
+            article.editor,
+            subject=_("A fact-check awaits your approval"),
+            body=article.title,
+            url=settings.SITE_URL + reverse("factchecks:article_detail", args=[article.pk]),
+        )
+    return article
+
+
+@transaction.atomic
+def article_request_changes(*, article: Article, by: User, note: str = "") -> Article:
+    """In review (or approved) → draft, with an optional note left as a comment."""
+    if not can_approve(by, article):
+        raise ValidationError(_("Only an editor of this article can send it back."))
+    before = _article_state(article)
+    _transition(
+        article,
+        to=ArticleStatus.DRAFT,
+        allowed_from=[ArticleStatus.IN_REVIEW, ArticleStatus.APPROVED],
+        by=by,
+    )
+    article.approved_by = None
+    article.approved_at = None
+    article.save(update_fields=["status", "updated_at", "approved_by", "approved_at"])
+    audit_record(
+        action="article.request_changes",
+        obj=article,
+        before=before,
+        after={**_article_state(article), "note": note[:500]},
+        actor_user=by,
+    )
+    if note.strip():
+        comment_add(claim=article.claim, article=article, author=by, organisation=None, body=note)
+    return article
+
+
+@transaction.atomic
+def article_approve(*, article: Article, by: User) -> Article:
+    """In review → approved, by an admin of an authoring newsroom or the designated editor.
+
+    The author can never approve their own article.
+    """
+    if by.pk == article.created_by_id:
+        raise ValidationError(_("You cannot approve your own article; ask your editor."))
+    if not can_approve(by, article):
+        raise ValidationError(
+            _(
+                "Only an administrator of an authoring newsroom or the designated editor can approve."
+            )
+        )
+    before = _article_state(article)
+    _transition(article, to=ArticleStatus.APPROVED, allowed_from=[ArticleStatus.IN_REVIEW], by=by)
+    article.approved_by = by
+    article.approved_at = timezone.now()
+    article.save(update_fields=["status", "updated_at", "approved_by", "approved_at"])
+    audit_record(
+        action="article.approve",
+        obj=article,
+        before=before,
+        after={**_article_state(article), "approved_by": by.get_username()},
+        actor_user=by,
+    )
+    return article
+
+
+@transaction.atomic
+def article_publish(
+    *, article: Article, by: User | None, published_at: dt.datetime | None = None
+) -> Article:
+    """Approved → published: on the public pages and feeds, and matchable within moments."""
+    before = _article_state(article)
+    _transition(article, to=ArticleStatus.PUBLISHED, allowed_from=[ArticleStatus.APPROVED], by=by)
+    article.published_at = published_at or article.published_at or timezone.now()
+    article.save(update_fields=["status", "updated_at", "published_at"])
+    claim = article.claim
+    if claim.status in (ClaimStatus.OPEN, ClaimStatus.CHECKING):
+        claim.status = ClaimStatus.DONE
+        claim.save(update_fields=["status"])
+    audit_record(
+        action="article.publish",
+        obj=article,
+        before=before,
+        after=_article_state(article),
+        actor_user=by,
+    )
+    _schedule_index_update(article.pk)
+    return article
+
+
+@transaction.atomic
+def article_unpublish(*, article: Article, by: User | None) -> Article:
+    """Published → approved: off the public pages, feeds and the matching index."""
+    before = _article_state(article)
+    _transition(article, to=ArticleStatus.APPROVED, allowed_from=[ArticleStatus.PUBLISHED], by=by)
+    article.save(update_fields=["status", "updated_at"])
+    claim = article.claim
+    if (
+        claim.status == ClaimStatus.DONE
+        and not claim.articles.filter(status=ArticleStatus.PUBLISHED).exists()
+    ):
+        claim.status = ClaimStatus.CHECKING if claim.checks.exists() else ClaimStatus.OPEN
+        claim.save(update_fields=["status"])
+    audit_record(
+        action="article.unpublish",
+        obj=article,
+        before=before,
+        after=_article_state(article),
+        actor_user=by,
+    )
+    _schedule_index_update(article.pk)
+    return article
+
+
+# --- the matching index ---------------------------------------------------------------------
+
+
+def _schedule_index_update(article_id: int) -> None:
+    """After commit: update the index here if the writer is free, and always enqueue the task.
+
+    The in-process update makes a publication matchable at once; the durable task makes sure
+    it happens even if this process dies or another process holds the writer (it is a no-op
+    when the index already agrees with the database).
+    """
+
+    def run() -> None:
+        try:
+            factcheck_index_apply(article_id=article_id, wait_seconds=0)
+        except IndexLockedError:
+            log.info("fact-check index busy; the task will index article %s", article_id)
+        except Exception:
+            log.exception(
+                "in-process indexing of article %s failed; the task will retry", article_id
+            )
+        from sitroom.factchecks.tasks import factcheck_index_update
+
+        factcheck_index_update.enqueue(article_id)
+
+    transaction.on_commit(run)
+
+
+def factcheck_index_apply(*, article_id: int, wait_seconds: float | None = None) -> str:
+    """Make the index agree with the database for one article (idempotent)."""
+    article = (
+        Article.objects.select_related("claim", "rating")
+        .prefetch_related("translations")
+        .filter(pk=article_id)
+        .first()
+    )
+    wait = conf.index_lock_wait_seconds() if wait_seconds is None else wait_seconds
+    with index_writer(wait_seconds=wait) as index:
+        return apply_article(index, article, article_id)
+
+
+def factchecks_reindex() -> tuple[int, int]:
+    """Rebuild the index from the database: every published article in, everything else out.
+
+    Returns (indexed articles, removed documents).
+    """
+    from sitroom.factchecks.index import article_documents, indexed_doc_ids
+
+    articles = (
+        Article.objects.filter(status=ArticleStatus.PUBLISHED)
+        .select_related("claim", "rating")
+        .prefetch_related("translations")
+    )
+    with index_writer(wait_seconds=conf.index_lock_wait_seconds()) as index:
+        docs = [doc for article in articles for doc in article_documents(article)]
+        keep = {d.doc_id for d in docs}
+        removed = 0
+        for doc_id in indexed_doc_ids(index) - keep:
+            removed += int(index.delete(doc_id))
+        if docs:
+            index.upsert_many(docs)
+        return len({d.meta["article_id"] for d in docs}), removed

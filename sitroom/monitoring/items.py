@@ -1,0 +1,127 @@
+"""The shape every connector, upload and the push API turn their input into."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from sitroom.monitoring.c2pa import c2pa_status
+
+MAX_TEXT = 20_000
+MAX_MEDIA_BYTES = 5 * 1024 * 1024
+
+
+class ItemError(ValueError):
+    """An item that cannot become a post; the message says what to fix."""
+
+
+@dataclass
+class PostIn:
+    external_id: str
+    text: str
+    url: str = ""
+    author: str = ""
+    published_at: dt.datetime | None = None
+    language: str = ""
+    region: str = ""
+    media: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_when(value: Any, fmt: str = "") -> dt.datetime | None:
+    """ISO 8601, a Unix timestamp, or ``fmt`` (strptime); naive times are taken as UTC."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        when = value
+    elif isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        seconds = float(value)
+        if seconds > 1e11:  # milliseconds
+            seconds /= 1000
+        when = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    else:
+        text = str(value).strip()
+        parsed: dt.datetime | None
+        if fmt:
+            try:
+                parsed = dt.datetime.strptime(text, fmt)
+            except ValueError:
+                raise ItemError(
+                    _("date %(value)r does not match the format %(fmt)s")
+                    % {"value": text, "fmt": fmt}
+                ) from None
+        else:
+            parsed = parse_datetime(text.replace("Z", "+00:00"))
+            if parsed is None:
+                try:
+                    parsed = dt.datetime.fromisoformat(text)
+                except ValueError:
+                    raise ItemError(_("date %(value)r is not ISO 8601") % {"value": text}) from None
+        when = parsed
+    if timezone.is_naive(when):
+        when = when.replace(tzinfo=dt.UTC)
+    return when
+
+
+def _media(value: Any) -> list[dict[str, Any]]:
+    """Media descriptions; attached bytes are checked for content credentials, then dropped."""
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise ItemError(_("media must be a list"))
+    out = []
+    for m in value[:10]:
+        if not isinstance(m, dict):
+            raise ItemError(_("each media item must be an object"))
+        item = {k: str(m[k])[:1000] for k in ("url", "type", "alt") if m.get(k)}
+        data = m.get("data_base64")
+        if data:
+            try:
+                raw = base64.b64decode(str(data), validate=True)
+            except (binascii.Error, ValueError):
+                raise ItemError(_("media data_base64 is not valid base64")) from None
+            if len(raw) > MAX_MEDIA_BYTES:
+                raise ItemError(_("media larger than 5 MB"))
+            item["c2pa"] = c2pa_status(raw)
+        out.append(item)
+    return out
+
+
+def item_from_dict(data: Any) -> PostIn:
+    """Validate one pushed item (see docs/monitoring.md for the fields)."""
+    if not isinstance(data, dict):
+        raise ItemError(_("each item must be an object"))
+    external_id = str(data.get("id") or data.get("external_id") or "").strip()
+    text = str(data.get("text") or "").strip()
+    if not external_id:
+        raise ItemError(_("id is required"))
+    if len(external_id) > 300:
+        raise ItemError(_("id is longer than 300 characters"))
+    if not text:
+        raise ItemError(_("text is required"))
+    if len(text) > MAX_TEXT:
+        raise ItemError(_("text is longer than %(n)d characters") % {"n": MAX_TEXT})
+    url = str(data.get("url") or "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise ItemError(_("url must start with http:// or https://"))
+    extra = data.get("extra") or {}
+    if not isinstance(extra, dict):
+        raise ItemError(_("extra must be an object"))
+    return PostIn(
+        external_id=external_id,
+        text=text,
+        url=url[:1000],
+        author=str(data.get("author") or "")[:200],
+        published_at=parse_when(data.get("published_at") or data.get("date")),
+        language=str(data.get("language") or "")[:12],
+        region=str(data.get("region") or "")[:100],
+        media=_media(data.get("media")),
+        extra=extra,
+    )

@@ -1,0 +1,162 @@
+"""Incremental narrative clustering: nearest centroid or a new candidate narrative.
+
+Each organisation's narratives are held as a matrix of unit centroids in memory (brute-force
+cosine: a few thousand centroids x 384 dims is a sub-millisecond product), refreshed from the
+database with only the rows changed since the last look, so several workers stay in step.
+A narrative stores the *sum* of its members' vectors; adding a text is one addition, and the
+centroid is the sum's direction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sitroom.monitoring import conf
+from sitroom.monitoring.models import DistinctText, Narrative, NarrativeMember, Post
+
+Vector = np.ndarray
+
+
+@dataclass
+class CentroidIndex:
+    ids: list[int] = field(default_factory=list)
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    seen_until: datetime | None = None
+
+    def put(self, narrative_id: int, centroid: Vector | None) -> None:
+        if narrative_id in self.ids:
+            row = self.ids.index(narrative_id)
+            if centroid is None:
+                self.ids.pop(row)
+                self.matrix = np.delete(self.matrix, row, axis=0)
+            else:
+                self.matrix[row] = centroid
+            return
+        if centroid is None:
+            return
+        if self.matrix.size == 0:
+            self.matrix = centroid.reshape(1, -1).astype(np.float32)
+        else:
+            self.matrix = np.vstack([self.matrix, centroid.astype(np.float32)])
+        self.ids.append(narrative_id)
+
+    def nearest(self, v: Vector) -> tuple[int | None, float]:
+        if not self.ids:
+            return None, -1.0
+        sims = self.matrix @ v
+        row = int(np.argmax(sims))
+        return self.ids[row], float(sims[row])
+
+
+_lock = threading.Lock()
+_indexes: dict[int, CentroidIndex] = {}
+
+
+def _refresh(org_id: int) -> CentroidIndex:
+    index = _indexes.setdefault(org_id, CentroidIndex())
+    rows = Narrative.objects.filter(organisation_id=org_id)
+    if index.seen_until is not None:
+        rows = rows.filter(updated_at__gte=index.seen_until)
+    latest = index.seen_until
+    for n in rows.only("id", "status", "vector_sum", "updated_at"):
+        index.put(n.pk, None if n.status == Narrative.Status.MERGED else n.centroid())
+        if latest is None or n.updated_at > latest:
+            latest = n.updated_at
+    index.seen_until = latest
+    return index
+
+
+def forget_indexes() -> None:
+    """Drop the in-memory centroids (tests; after merges and splits)."""
+    with _lock:
+        _indexes.clear()
+
+
+def _add_to(narrative_id: int, vectors: list[Vector], posts: int, when: datetime) -> Narrative:
+    qs = Narrative.objects.filter(pk=narrative_id)
+    if connection.vendor == "postgresql":
+        qs = qs.select_for_update()
+    n = qs.get()
+    total = np.sum(vectors, axis=0).astype("<f4")
+    if n.vector_sum:
+        total = total + np.frombuffer(bytes(n.vector_sum), dtype="<f4")
+    n.vector_sum = total.astype("<f4").tobytes()
+    n.text_count += len(vectors)
+    n.post_count += posts
+    n.first_seen = min(n.first_seen or when, when)
+    n.last_seen = max(n.last_seen or when, when)
+    if n.status == Narrative.Status.CANDIDATE and n.text_count >= conf.NARRATIVE_ACTIVE_TEXTS:
+        n.status = Narrative.Status.ACTIVE
+    n.save()
+    return n
+
+
+def assign_narratives(
+    posts: Sequence[Post], texts: dict[int, DistinctText], vectors: dict[int, Vector]
+) -> dict[int, int]:
+    """Post id -> narrative id, creating or growing narratives. Idempotent per text and org."""
+    by_org: dict[int, list[Post]] = defaultdict(list)
+    for p in posts:
+        by_org[p.organisation_id].append(p)
+    out: dict[int, int] = {}
+    now = timezone.now()
+    for org_id, org_posts in by_org.items():
+        rep_of = {p.pk: texts[p.pk].representative_id or texts[p.pk].pk for p in org_posts}  # type: ignore[attr-defined]
+        members = dict(
+            NarrativeMember.objects.filter(
+                organisation_id=org_id, text_id__in=set(rep_of.values())
+            ).values_list("text_id", "narrative_id")
+        )
+        # Narratives that were merged point on to the survivor.
+        merged = dict(
+            Narrative.objects.filter(
+                pk__in=set(members.values()), merged_into__isnull=False
+            ).values_list("id", "merged_into_id")
+        )
+        members = {t: merged.get(n, n) for t, n in members.items()}
+        growth: dict[int, list[Vector]] = defaultdict(list)
+        post_counts: dict[int, int] = defaultdict(int)
+        new_members: list[NarrativeMember] = []
+        with transaction.atomic(), _lock:
+            index = _refresh(org_id)
+            for p in org_posts:
+                rep = rep_of[p.pk]
+                if rep not in members:
+                    v = vectors.get(rep)
+                    if v is None:
+                        continue
+                    nid, sim = index.nearest(v)
+                    if nid is None or sim < conf.NARRATIVE_THRESHOLD:
+                        created = Narrative.objects.create(
+                            organisation_id=org_id, first_seen=now, last_seen=now
+                        )
+                        nid, sim = created.pk, 1.0
+                        index.put(nid, v / (np.linalg.norm(v) or 1.0))
+                    members[rep] = nid
+                    growth[nid].append(v)
+                    new_members.append(
+                        NarrativeMember(
+                            organisation_id=org_id, text_id=rep, narrative_id=nid, similarity=sim
+                        )
+                    )
+                out[p.pk] = members[rep]
+                post_counts[members[rep]] += 1
+            NarrativeMember.objects.bulk_create(new_members, ignore_conflicts=True)
+            for nid, count in post_counts.items():
+                n = _add_to(nid, growth.get(nid, []), count, now) if growth.get(nid) else None
+                if n is None:
+                    Narrative.objects.filter(pk=nid).update(
+                        post_count=F("post_count") + count, last_seen=now, updated_at=now
+                    )
+                else:
+                    index.put(n.pk, n.centroid())
+    return out

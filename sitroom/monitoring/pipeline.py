@@ -1,0 +1,668 @@
+"""The processing pipeline for public posts.
+
+For a claimed batch of posts:
+
+1. normalise the text and URL, and attach each post to its *distinct text* (exact-duplicate
+   key); a distinct text seen for the first time is checked for near-duplicates (MinHash LSH)
+   and, if it is one, points to its representative and reuses its expensive results;
+2. cheap steps on every new distinct text: language (py3langid), election relevance
+   (watchlist), hate lexicon;
+3. one embedding call for all the batch's new representative texts, then the classifiers
+   (hate, toxicity, check-worthiness) and fact-check matching on those vectors;
+4. narratives (nearest centroid or a new candidate), then the posts are finalised and become
+   visible, and ``post_processed`` fires.
+
+Every text-level step stores a ``StepResult`` keyed on (text, step, model version) and is
+skipped when that row exists, so rerunning a batch after a crash costs nothing twice. A batch
+that fails is retried post by post, so one bad post is retried and finally parked, alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import inspect
+import logging
+import os
+import re
+import socket
+import traceback
+import unicodedata
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from sitroom.lib import fingerprint
+from sitroom.monitoring import conf
+from sitroom.monitoring.models import (
+    DistinctText,
+    LshKey,
+    Post,
+    PostState,
+    StepResult,
+)
+from sitroom.monitoring.signals import post_processed
+
+logger = logging.getLogger("sitroom.monitoring.pipeline")
+
+WORKER_ID = f"{socket.gethostname()[:40]}-{os.getpid()}"
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u2060\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def normalise_text(text: str) -> str:
+    """NFC, control and zero-width characters out, runs of spaces squeezed."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _CONTROL.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def normalise_url(url: str) -> str:
+    if not url:
+        return ""
+    try:
+        from sitroom.lib.urls import canonical_url
+    except ImportError:  # pragma: no cover - the helper ships with reports
+        return url.strip()
+    try:
+        return canonical_url(url)[:1000]
+    except Exception:
+        return url.strip()[:1000]
+
+
+# ------------------------------------------------------------------ models behind the steps
+
+
+@functools.cache
+def _langid() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _embed_input(text: str) -> str:
+    """What the embedder sees: the classifiers' own cleaning, so their vectors are reused."""
+    try:
+        from sitroom.nlp.classifiers.features import clean_for_model
+    except ImportError:  # pragma: no cover
+        return text[:400]
+    return clean_for_model(text)
+
+
+@functools.cache
+def _lexicon() -> Any | None:
+    from sitroom.nlp import lexicon
+
+    if conf.HATE_LEXICON:
+        return lexicon.LexiconMatcher.build(lexicon.read_csv(conf.HATE_LEXICON))
+    default = getattr(lexicon, "default_matcher", None)
+    return default() if callable(default) else None
+
+
+def _classifier(task: str) -> Any | None:
+    """The active classifier for ``task``, or None while none is available (step skipped)."""
+    try:
+        from sitroom.nlp.classifiers import ModelNotFoundError, load_classifier
+    except ImportError:
+        return None
+    try:
+        return load_classifier(task)
+    except ModelNotFoundError:
+        return None
+
+
+def _factcheck_matcher() -> tuple[Callable[..., Any], str | None] | None:
+    """``factchecks_matching`` and the name of its vector argument, if it takes one."""
+    try:
+        from sitroom.factchecks.selectors import factchecks_matching
+    except ImportError:
+        return None
+    params = inspect.signature(factchecks_matching).parameters
+    vector_arg = next((n for n in ("vector", "embedding", "query_vector") if n in params), None)
+    return factchecks_matching, vector_arg
+
+
+def _jsonable_match(match: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(match) and not isinstance(match, type):
+        data = dataclasses.asdict(match)
+    elif isinstance(match, dict):
+        data = dict(match)
+    else:
+        data = dict(vars(match))
+    return {k: v for k, v in data.items() if isinstance(v, str | int | float | bool | type(None))}
+
+
+# ------------------------------------------------------------------------------ the steps
+
+
+class Step:
+    """A text-level step: ``run`` returns one JSON result (or None: nothing to store) per text."""
+
+    name = ""
+    representatives_only = False
+
+    def available(self) -> bool:
+        return True
+
+    def model(self) -> tuple[str, str]:
+        """(model name, model version)"""
+        raise NotImplementedError
+
+    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+        raise NotImplementedError
+
+
+class LanguageStep(Step):
+    name = "language"
+
+    def model(self) -> tuple[str, str]:
+        import py3langid
+
+        return "py3langid", getattr(py3langid, "__version__", "0.4")
+
+    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+        ident = _langid()
+        out = []
+        for t in texts:
+            lang, confidence = ident.classify(t.text[:1000])
+            out.append({"language": lang, "confidence": round(float(confidence), 4)})
+        return out
+
+
+class RelevanceStep(Step):
+    name = "relevance"
+
+    def model(self) -> tuple[str, str]:
+        from sitroom.monitoring.watchlist import current_matcher
+
+        return "watchlist", current_matcher().version
+
+    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+        from sitroom.monitoring.watchlist import current_matcher
+
+        matcher = current_matcher()
+        out = []
+        for t in texts:
+            hits = matcher.match(t.text, t.language)
+            out.append(
+                {
+                    "relevant": bool(hits),
+                    "terms": [{"term": h.term, "kind": h.kind, "entity": h.entity} for h in hits],
+                }
+            )
+        return out
+
+
+class LexiconStep(Step):
+    name = "lexicon"
+
+    def available(self) -> bool:
+        return _lexicon() is not None
+
+    def model(self) -> tuple[str, str]:
+        matcher = _lexicon()
+        terms = ",".join(sorted(e.term for e in matcher.entries)) if matcher else ""
+        return "hate-lexicon", hashlib.sha256(terms.encode()).hexdigest()[:12]
+
+    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+        matcher = _lexicon()
+        assert matcher is not None
+        out = []
+        for t in texts:
+            hits = matcher.match(t.text)
+            out.append(
+                {
+                    "hits": [
+                        {
+                            "term": h.entry.term,
+                            "surface": h.surface,
+                            "start": h.start,
+                            "end": h.end,
+                            "severity": h.entry.severity,
+                            "target_group": h.entry.target_group,
+                        }
+                        for h in hits
+                    ]
+                }
+            )
+        return out
+
+
+class ClassifierStep(Step):
+    representatives_only = True
+
+    def __init__(self, task: str) -> None:
+        self.name = task
+
+    def available(self) -> bool:
+        return _classifier(self.name) is not None
+
+    def model(self) -> tuple[str, str]:
+        clf = _classifier(self.name)
+        assert clf is not None
+        return str(clf.name), str(clf.version)
+
+    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+        clf = _classifier(self.name)
+        assert clf is not None
+        by_input = {_embed_input(t.text): vectors[t.pk] for t in texts if t.pk in vectors}
+
+        def embed_fn(cleaned: Sequence[str]) -> np.ndarray:
+            missing = [c for c in cleaned if c not in by_input]
+            if missing:  # the classifier cleaned differently: encode what we lack
+                from sitroom.nlp.embedder import get_embedder
+
+                for c, v in zip(missing, get_embedder().encode_queries(missing), strict=True):
+                    by_input[c] = v
+            return np.stack([by_input[c] for c in cleaned]).astype(np.float32)
+
+        raw = [t.text for t in texts]
+        if "embed_fn" in inspect.signature(clf.predict).parameters:
+            predictions = clf.predict(raw, embed_fn=embed_fn)
+        else:
+            predictions = clf.predict(raw)
+        return [
+            {
+                "label": p.label,
+                "score": round(float(p.score), 4),
+                "evidence": list(p.evidence)[:6],
+                "target_group": p.target_group,
+            }
+            for p in predictions
+        ]
+
+
+class FactCheckStep(Step):
+    name = "factcheck"
+    representatives_only = True
+
+    def available(self) -> bool:
+        return _factcheck_matcher() is not None
+
+    def model(self) -> tuple[str, str]:
+        try:
+            from sitroom.factchecks.selectors import factchecks_matching_version  # type: ignore
+
+            return "factchecks", str(factchecks_matching_version())
+        except ImportError:
+            # Without a published version, results are kept per day: new fact-checks are
+            # picked up by later texts, not re-run on old ones.
+            return "factchecks", f"day-{timezone.now().date().isoformat()}"
+
+    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+        found = _factcheck_matcher()
+        assert found is not None
+        func, vector_arg = found
+        checkworthy = dict(
+            StepResult.objects.filter(text__in=texts, step="checkworthy").values_list(
+                "text_id", "result__score"
+            )
+        )
+        out: list[Any] = []
+        for t in texts:
+            # Matching costs an embedding per call (the seam takes no vector yet): only texts
+            # about the election or worth checking are matched.
+            if not t.is_relevant and float(checkworthy.get(t.pk) or 0.0) < 0.5:
+                out.append({"matches": [], "skipped": "not relevant or check-worthy"})
+                continue
+            kwargs: dict[str, Any] = {"language": t.language or None, "limit": 3}
+            if vector_arg and t.pk in vectors:
+                kwargs[vector_arg] = vectors[t.pk]
+            matches = func(t.text, **kwargs)
+            out.append({"matches": [_jsonable_match(m) for m in matches]})
+        return out
+
+
+def default_steps() -> list[Step]:
+    return [
+        LanguageStep(),
+        RelevanceStep(),
+        LexiconStep(),
+        ClassifierStep("hate"),
+        ClassifierStep("toxicity"),
+        ClassifierStep("checkworthy"),
+        FactCheckStep(),
+    ]
+
+
+# Tests swap steps here (e.g. one that fails) to exercise parking.
+STEPS: list[Step] = default_steps()
+
+
+# --------------------------------------------------------------------------- claiming work
+
+
+def _ready(now: Any) -> Q:
+    stale = now - timedelta(seconds=conf.PIPELINE_CLAIM_STALE_SECONDS)
+    fresh = Q(state=PostState.NEW) & (Q(retry_after__isnull=True) | Q(retry_after__lte=now))
+    return fresh | Q(state=PostState.PROCESSING, claimed_at__lt=stale)
+
+
+def posts_claim(*, worker: str = WORKER_ID, limit: int | None = None) -> tuple[str, list[int]]:
+    """Take up to ``limit`` waiting posts (or posts a dead worker left) for this worker.
+
+    The claim is a conditional UPDATE that repeats the "still waiting" test, so two workers
+    racing for the same rows never both get one: the loser's UPDATE matches nothing.
+    """
+    limit = limit or conf.PIPELINE_BATCH
+    now = timezone.now()
+    token = f"{worker}:{uuid.uuid4().hex[:10]}"
+    ready = _ready(now)
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            ids = list(
+                Post.objects.select_for_update(skip_locked=True)
+                .filter(ready)
+                .order_by("id")
+                .values_list("id", flat=True)[:limit]
+            )
+            Post.objects.filter(id__in=ids).update(
+                state=PostState.PROCESSING, claimed_by=token, claimed_at=now, claims=F("claims") + 1
+            )
+        return token, ids
+    candidates = list(
+        Post.objects.filter(ready).order_by("id").values_list("id", flat=True)[:limit]
+    )
+    if not candidates:
+        return token, []
+    Post.objects.filter(ready, id__in=candidates).update(
+        state=PostState.PROCESSING, claimed_by=token, claimed_at=now, claims=F("claims") + 1
+    )
+    return token, list(
+        Post.objects.filter(claimed_by=token, state=PostState.PROCESSING)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+# ---------------------------------------------------------------------------- the batch
+
+
+def _attach_distinct_texts(posts: list[Post]) -> dict[int, DistinctText]:
+    """Each post's distinct text (created when new). Returns post id -> text."""
+    keys: dict[int, str] = {}
+    texts_by_key: dict[str, str] = {}
+    for p in posts:
+        clean = normalise_text(p.text)
+        key = fingerprint.exact_key(clean)
+        keys[p.pk] = key
+        texts_by_key.setdefault(key, clean)
+    existing = {d.exact_key: d for d in DistinctText.objects.filter(exact_key__in=texts_by_key)}
+    new = [DistinctText(exact_key=k, text=t) for k, t in texts_by_key.items() if k not in existing]
+    if new:
+        DistinctText.objects.bulk_create(new, ignore_conflicts=True)
+        existing.update(
+            {
+                d.exact_key: d
+                for d in DistinctText.objects.filter(exact_key__in=[n.exact_key for n in new])
+            }
+        )
+    return {pid: existing[key] for pid, key in keys.items()}
+
+
+def _near_duplicates(texts: list[DistinctText]) -> None:
+    """Give each text without a MinHash one, and a representative if it is a near-duplicate."""
+    fresh = sorted((t for t in texts if t.minhash is None), key=lambda t: t.pk)
+    if not fresh:
+        return
+    sigs = {t.pk: fingerprint.minhash(t.text) for t in fresh}
+    keys = {t.pk: fingerprint.lsh_keys(sigs[t.pk]) for t in fresh}
+    all_keys = {k for ks in keys.values() for k in ks}
+    fresh_ids = set(sigs)
+    buckets: dict[int, set[int]] = {}
+    for key, text_id in LshKey.objects.filter(key__in=all_keys).values_list("key", "text_id"):
+        if text_id not in fresh_ids:
+            buckets.setdefault(key, set()).add(text_id)
+    candidate_ids = {i for ids in buckets.values() for i in ids}
+    known: dict[int, tuple[fingerprint.Signature, int | None]] = {
+        d["id"]: (
+            fingerprint.signature_from_bytes(bytes(d["minhash"] or b"")),
+            d["representative_id"],
+        )
+        for d in DistinctText.objects.filter(id__in=candidate_ids, minhash__isnull=False).values(
+            "id", "minhash", "representative_id"
+        )
+    }
+    new_keys: list[LshKey] = []
+    for t in fresh:
+        best: tuple[float, int] | None = None
+        for cand in {i for k in keys[t.pk] for i in buckets.get(k, ())}:
+            if cand not in known:
+                continue
+            sim = fingerprint.similarity(sigs[t.pk], known[cand][0])
+            if sim >= fingerprint.NEAR_DUPLICATE_SIMILARITY and (best is None or sim > best[0]):
+                best = (sim, known[cand][1] or cand)
+        t.minhash = fingerprint.signature_to_bytes(sigs[t.pk])
+        t.representative_id = best[1] if best else None  # type: ignore[attr-defined]
+        # Later texts of this batch may be near-duplicates of this one.
+        known[t.pk] = (sigs[t.pk], best[1] if best else None)
+        for k in keys[t.pk]:
+            buckets.setdefault(k, set()).add(t.pk)
+            new_keys.append(LshKey(key=k, text_id=t.pk))
+    with transaction.atomic():
+        LshKey.objects.bulk_create(new_keys, ignore_conflicts=True)
+        DistinctText.objects.bulk_update(fresh, ["minhash", "representative"])
+
+
+def _embed(reps: list[DistinctText]) -> dict[int, np.ndarray]:
+    """Vectors of the representatives; the ones missing are encoded in ONE call."""
+    from sitroom.nlp.embedder import get_embedder
+
+    embedder = get_embedder()
+    model = f"{embedder.name}:{embedder.version}"
+    vectors: dict[int, np.ndarray] = {}
+    todo = []
+    for t in reps:
+        v = t.vector() if t.embedding_model == model else None
+        if v is None:
+            todo.append(t)
+        else:
+            vectors[t.pk] = v
+    if todo:
+        encoded = embedder.encode_queries([_embed_input(t.text) for t in todo])
+        for t, v in zip(todo, encoded, strict=True):
+            v32 = np.asarray(v, dtype="<f4")
+            t.embedding = v32.tobytes()
+            t.embedding_model = model
+            vectors[t.pk] = v32
+        DistinctText.objects.bulk_update(todo, ["embedding", "embedding_model"])
+    return vectors
+
+
+def _run_steps(
+    texts: list[DistinctText], reps: list[DistinctText], vectors: dict[int, np.ndarray]
+) -> None:
+    for step in STEPS:
+        if not step.available():
+            continue
+        name, version = step.model()
+        targets = reps if step.representatives_only else texts
+        done = set(
+            StepResult.objects.filter(
+                step=step.name, model_version=version, text__in=targets
+            ).values_list("text_id", flat=True)
+        )
+        todo = [t for t in targets if t.pk not in done]
+        if not todo:
+            continue
+        results = step.run(todo, vectors)
+        rows = [
+            StepResult(text=t, step=step.name, model_name=name, model_version=version, result=r)
+            for t, r in zip(todo, results, strict=True)
+            if r is not None
+        ]
+        StepResult.objects.bulk_create(rows, ignore_conflicts=True)
+        if step.name == "language":
+            for t, r in zip(todo, results, strict=True):
+                t.language, t.language_confidence = r["language"], r["confidence"]
+            DistinctText.objects.bulk_update(todo, ["language", "language_confidence"])
+        elif step.name == "relevance":
+            for t, r in zip(todo, results, strict=True):
+                t.is_relevant, t.matched_terms = r["relevant"], r["terms"]
+            DistinctText.objects.bulk_update(todo, ["is_relevant", "matched_terms"])
+
+
+def latest_results(text_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    """text id -> step -> result of the newest model version."""
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    rows = (
+        StepResult.objects.filter(text_id__in=text_ids)
+        .order_by("created_at", "id")
+        .values_list("text_id", "step", "result", "model_name", "model_version")
+    )
+    for text_id, step, result, model_name, version in rows:
+        out.setdefault(text_id, {})[step] = {
+            **result,
+            "model": model_name,
+            "version": version,
+        }
+    return out
+
+
+def _score(result: dict[str, Any] | None) -> float | None:
+    return None if result is None else float(result.get("score", 0.0))
+
+
+FINAL_FIELDS = [
+    "state", "content", "text", "url", "language", "is_relevant", "hate_score",
+    "toxicity_score", "checkworthy_score", "lexicon_hits", "has_factcheck", "is_duplicate",
+    "narrative", "c2pa", "processed_at", "processed_by", "last_error", "retry_after",
+]  # fmt: skip
+
+
+def _finalise(
+    token: str, posts: list[Post], texts: dict[int, DistinctText], narratives: dict[int, int]
+) -> list[int]:
+    rep_of = {t.pk: (t.representative_id or t.pk) for t in texts.values()}  # type: ignore[attr-defined]
+    results = latest_results(sorted(set(rep_of.values()) | set(rep_of)))
+    earlier = set(
+        Post.objects.filter(content__in=[t.pk for t in texts.values()], state=PostState.DONE)
+        .values_list("content_id", flat=True)
+        .distinct()
+    )
+    seen_in_batch: set[int] = set()
+    now = timezone.now()
+    worker = token.split(":")[0]
+    changed: list[Post] = []
+    for p in posts:
+        t = texts[p.pk]
+        own = results.get(t.pk, {})
+        rep = results.get(rep_of[t.pk], {})
+        statuses = [m.get("c2pa") for m in p.media if m.get("c2pa")]
+        p.state = PostState.DONE
+        p.content = t
+        p.text = normalise_text(p.text) or p.text
+        p.url = normalise_url(p.url)
+        p.language = t.language or p.language_hint
+        p.is_relevant = t.is_relevant
+        p.hate_score = _score(rep.get("hate"))
+        p.toxicity_score = _score(rep.get("toxicity"))
+        p.checkworthy_score = _score(rep.get("checkworthy"))
+        p.lexicon_hits = len(own.get("lexicon", {}).get("hits", []))
+        p.has_factcheck = bool(rep.get("factcheck", {}).get("matches"))
+        p.is_duplicate = t.pk in earlier or t.pk in seen_in_batch or rep_of[t.pk] != t.pk
+        p.narrative_id = narratives.get(p.pk)  # type: ignore[attr-defined]
+        p.c2pa = next((s for s in ("invalid", "present", "absent") if s in statuses), "")
+        p.processed_at = now
+        p.processed_by = worker
+        p.last_error = ""
+        p.retry_after = None
+        seen_in_batch.add(t.pk)
+        changed.append(p)
+    with transaction.atomic():
+        # Only the holder of the claim finishes a post (a reclaimed post's old holder may
+        # still be running after a long pause: its results are the same, its write is not).
+        still_ours = set(
+            Post.objects.filter(pk__in=[p.pk for p in changed], claimed_by=token).values_list(
+                "pk", flat=True
+            )
+        )
+        changed = [p for p in changed if p.pk in still_ours]
+        Post.objects.bulk_update(changed, FINAL_FIELDS, batch_size=200)
+        done = [p.pk for p in changed]
+        if done:
+            transaction.on_commit(lambda: post_processed.send(sender=Post, post_ids=done))
+    return done
+
+
+def _process(token: str, posts: list[Post]) -> list[int]:
+    from sitroom.monitoring.narratives import assign_narratives
+
+    by_post = _attach_distinct_texts(posts)
+    texts = list({t.pk: t for t in by_post.values()}.values())
+    _near_duplicates(texts)
+    rep_ids = {t.representative_id or t.pk for t in texts}  # type: ignore[attr-defined]
+    reps = {t.pk: t for t in texts if t.pk in rep_ids}
+    missing = rep_ids - set(reps)
+    if missing:
+        reps.update({t.pk: t for t in DistinctText.objects.filter(pk__in=missing)})
+    rep_list = sorted(reps.values(), key=lambda t: t.pk)
+    vectors = _embed(rep_list)
+    _run_steps(texts, rep_list, vectors)
+    narratives = assign_narratives(posts, by_post, vectors)
+    return _finalise(token, posts, by_post, narratives)
+
+
+def _fail(token: str, post: Post, exc: BaseException) -> None:
+    attempts = post.attempts + 1
+    error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+    parked = attempts >= conf.PIPELINE_MAX_ATTEMPTS
+    logger.warning("post %s failed (attempt %d): %s", post.pk, attempts, error)
+    Post.objects.filter(pk=post.pk, claimed_by=token).update(
+        state=PostState.PARKED if parked else PostState.NEW,
+        attempts=attempts,
+        last_error=error,
+        retry_after=None if parked else timezone.now() + timedelta(seconds=2**attempts),
+    )
+
+
+def process_batch(token: str, post_ids: Sequence[int]) -> list[int]:
+    """Process claimed posts; returns the ids now visible. Never raises for one bad post."""
+    posts = list(Post.objects.filter(pk__in=post_ids, claimed_by=token).order_by("id"))
+    if not posts:
+        return []
+    try:
+        return _process(token, posts)
+    except Exception:
+        if len(posts) == 1:
+            _fail(token, posts[0], _last_exception())
+            return []
+        logger.warning("batch of %d failed; retrying post by post", len(posts), exc_info=True)
+    done: list[int] = []
+    for post in posts:
+        try:
+            done.extend(_process(token, [post]))
+        except Exception as exc:
+            _fail(token, post, exc)
+    return done
+
+
+def _last_exception() -> BaseException:
+    import sys
+
+    exc = sys.exc_info()[1]
+    assert exc is not None
+    return exc
+
+
+def pipeline_drain(
+    *, worker: str = WORKER_ID, max_batches: int | None = None, limit: int | None = None
+) -> int:
+    """Claim and process batches until nothing is waiting; returns posts processed."""
+    total = 0
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        token, ids = posts_claim(worker=worker, limit=limit)
+        if not ids:
+            break
+        total += len(process_batch(token, ids))
+        batches += 1
+    return total

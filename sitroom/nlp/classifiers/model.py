@@ -1,0 +1,593 @@
+"""Stacked text classifier: sentence-embedding head + hashed n-gram head + calibrator.
+
+Stored as ``model.json`` (configuration, metrics, provenance) and ``weights.npz`` (plain
+arrays), never as a pickle, so a model directory is data and cannot run code on load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from sitroom.nlp.classifiers.base import LABELS, ModelNotFoundError, Prediction
+from sitroom.nlp.classifiers.features import clean_for_model
+from sitroom.nlp.embedder import Embedder, get_embedder
+from sitroom.nlp.lexicon import LexiconMatcher
+
+FORMAT_VERSION = 1
+Floats = npt.NDArray[np.float32]
+EmbedFn = Callable[[Sequence[str]], Floats]
+
+
+def detect_langs(texts: Sequence[str]) -> list[str]:
+    import py3langid
+
+    return [py3langid.classify(t)[0] for t in texts]
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+@dataclass
+class NgramSpec:
+    """Hashed n-gram features; hashing keeps the model small and vocabulary-free."""
+
+    char_range: tuple[int, int] = (2, 5)
+    word_range: tuple[int, int] = (1, 2)
+    n_features: int = 2**17
+
+    def vectorizers(self) -> list[Any]:
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        common = dict(n_features=self.n_features, alternate_sign=False, norm=None)
+        return [
+            HashingVectorizer(analyzer="char_wb", ngram_range=self.char_range, **common),
+            HashingVectorizer(
+                analyzer="word",
+                ngram_range=self.word_range,
+                token_pattern=r"(?u)\b\w+\b",  # noqa: S106 -- a regex, not a password
+                **common,
+            ),
+        ]
+
+    def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        mats = [v.transform(texts) for v in self.vectorizers()]
+        x = sp.hstack(mats, format="csr").astype(np.float32)
+        x.data = np.log1p(x.data)
+        return x
+
+
+def tfidf(x: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    from sklearn.preprocessing import normalize
+
+    return normalize(x.multiply(idf.astype(np.float32)).tocsr(), copy=False)
+
+
+def fit_idf(x: sp.csr_matrix) -> np.ndarray:
+    n = x.shape[0]
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    return (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+
+
+@dataclass
+class StackedModel:
+    task: str
+    name: str
+    version: str
+    embedder_name: str
+    emb_w: np.ndarray
+    emb_b: float
+    meta_w: np.ndarray  # weights over [z_embedding, z_ngram]
+    meta_b: float
+    threshold: float = 0.5
+    ngram: NgramSpec | None = None
+    idf: np.ndarray | None = None
+    ngram_w: np.ndarray | None = None
+    ngram_b: float = 0.0
+    groups: list[str] = field(default_factory=list)
+    group_w: np.ndarray | None = None  # (k, dim)
+    group_b: np.ndarray | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    # Per-language calibration (check-worthiness: sources differ in base rate by language).
+    langs: list[str] = field(default_factory=list)
+    lang_w: np.ndarray | None = None
+    lang_thresholds: dict[str, float] = field(default_factory=dict)
+    # Optional: a deployment's lexicon, whose hits are reported as evidence.
+    lexicon: LexiconMatcher | None = field(default=None, repr=False, compare=False)
+    _embedder: Embedder | None = field(default=None, repr=False, compare=False)
+
+    # ------------------------------------------------------------ scoring
+    def _embed(self, cleaned: Sequence[str], embed_fn: EmbedFn | None) -> Floats:
+        if embed_fn is not None:
+            return embed_fn(cleaned)
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder.encode_queries(list(cleaned))
+
+    def logits(
+        self, cleaned: Sequence[str], emb: Floats
+    ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix | None]:
+        z_e = emb @ self.emb_w.astype(np.float32) + self.emb_b
+        xt = None
+        if self.ngram is not None and self.idf is not None and self.ngram_w is not None:
+            xt = tfidf(self.ngram.counts(cleaned), self.idf)
+            z_t = xt @ self.ngram_w.astype(np.float32) + self.ngram_b
+        else:
+            z_t = np.zeros_like(z_e)
+        return z_e, np.asarray(z_t).ravel(), xt
+
+    def _calibrate(
+        self, cleaned: Sequence[str], z_e: np.ndarray, z_t: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated probabilities and the per-row decision thresholds."""
+        z = self.meta_w[0] * z_e + self.meta_w[1] * z_t + self.meta_b
+        thr = np.full(len(z), self.threshold)
+        if self.langs:
+            for i, lang in enumerate(detect_langs(cleaned)):
+                if lang in self.langs and self.lang_w is not None:
+                    z[i] += self.lang_w[self.langs.index(lang)]
+                thr[i] = self.lang_thresholds.get(lang, self.threshold)
+        return _sigmoid(z), thr
+
+    def proba_from(self, cleaned: Sequence[str], emb: Floats) -> np.ndarray:
+        z_e, z_t, _ = self.logits(cleaned, emb)
+        return self._calibrate(cleaned, z_e, z_t)[0]
+
+    def labels_from(self, cleaned: Sequence[str], emb: Floats) -> np.ndarray:
+        """1/0 decisions (probability at or above the row's threshold)."""
+        z_e, z_t, _ = self.logits(cleaned, emb)
+        p, thr = self._calibrate(cleaned, z_e, z_t)
+        return (p >= thr).astype(int)
+
+    def predict_proba(self, texts: Sequence[str], embed_fn: EmbedFn | None = None) -> np.ndarray:
+        cleaned = [clean_for_model(t) for t in texts]
+        return self.proba_from(cleaned, self._embed(cleaned, embed_fn))
+
+    def predict(self, texts: Sequence[str], embed_fn: EmbedFn | None = None) -> list[Prediction]:
+        if not texts:
+            return []
+        cleaned = [clean_for_model(t) for t in texts]
+        emb = self._embed(cleaned, embed_fn)
+        z_e, z_t, xt = self.logits(cleaned, emb)
+        p, thr = self._calibrate(cleaned, z_e, z_t)
+        neg, pos = LABELS[self.task]
+        out = []
+        groups = self._target_groups(emb) if self.groups else [None] * len(texts)
+        for i, text in enumerate(cleaned):
+            positive = bool(p[i] >= thr[i])
+            ev = [f"embedding logit {z_e[i]:+.2f}", f"n-gram logit {z_t[i]:+.2f}"]
+            if positive and xt is not None:
+                ev.extend(self._top_words(text))
+            group = groups[i] if positive and self.task == "hate" else None
+            if self.lexicon is not None:
+                for h in self.lexicon.match(texts[i]):
+                    ev.append(
+                        f"lexicon '{h.surface}' [{h.start}:{h.end}] = {h.entry.term} "
+                        f"({h.entry.category or 'uncategorised'}, severity {h.entry.severity})"
+                    )
+                    if positive and group is None and self.task == "hate":
+                        group = h.entry.target_group
+            out.append(
+                Prediction(
+                    label=pos if positive else neg,
+                    score=round(float(p[i]), 4),
+                    model_name=self.name,
+                    model_version=self.version,
+                    evidence=ev,
+                    target_group=group,
+                )
+            )
+        return out
+
+    def _target_groups(self, emb: Floats) -> list[str | None]:
+        assert self.group_w is not None and self.group_b is not None
+        z = emb @ self.group_w.T.astype(np.float32) + self.group_b
+        z = z - z.max(axis=1, keepdims=True)
+        pr = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        best = pr.argmax(axis=1)
+        return [self.groups[b] if pr[i, b] >= 0.4 else None for i, b in enumerate(best)]
+
+    def _top_words(self, text: str, k: int = 3) -> list[str]:
+        """Words whose own n-grams push hardest towards the positive label."""
+        assert self.ngram is not None and self.idf is not None and self.ngram_w is not None
+        words = sorted({w for w in re.findall(r"\w+", text.lower()) if len(w) > 2})[:60]
+        if not words:
+            return []
+        x = self.ngram.counts(words).multiply(self.idf).tocsr()
+        contrib = np.asarray(x @ self.ngram_w.astype(np.float32)).ravel()
+        best = [(c, w) for c, w in zip(contrib, words, strict=False) if c > 0]
+        best.sort(reverse=True)
+        return [f"term '{w}' (+{c:.2f})" for c, w in best[:k]]
+
+    # ------------------------------------------------------------ storage
+    def save(self, directory: str | os.PathLike[str]) -> Path:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {
+            "emb_w": self.emb_w.astype(np.float32),
+            "meta_w": np.asarray(self.meta_w, dtype=np.float32),
+        }
+        if self.idf is not None and self.ngram_w is not None:
+            arrays["idf"] = self.idf.astype(np.float16)
+            arrays["ngram_w"] = self.ngram_w.astype(np.float16)
+        if self.lang_w is not None:
+            arrays["lang_w"] = self.lang_w.astype(np.float32)
+        if self.group_w is not None and self.group_b is not None:
+            arrays["group_w"] = self.group_w.astype(np.float32)
+            arrays["group_b"] = self.group_b.astype(np.float32)
+        meta = {
+            "format": FORMAT_VERSION,
+            "task": self.task,
+            "name": self.name,
+            "version": self.version,
+            "embedder": self.embedder_name,
+            "emb_b": float(self.emb_b),
+            "meta_b": float(self.meta_b),
+            "ngram_b": float(self.ngram_b),
+            "threshold": float(self.threshold),
+            "ngram": None
+            if self.ngram is None
+            else {
+                "char_range": list(self.ngram.char_range),
+                "word_range": list(self.ngram.word_range),
+                "n_features": self.ngram.n_features,
+            },
+            "groups": self.groups,
+            "langs": self.langs,
+            "lang_thresholds": self.lang_thresholds,
+            "info": self.info,
+        }
+        tmp_w = d / ".weights.npz.tmp"
+        with open(tmp_w, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        tmp_w.replace(d / "weights.npz")
+        tmp_j = d / ".model.json.tmp"
+        tmp_j.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp_j.replace(d / "model.json")
+        return d
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str]) -> StackedModel:
+        d = Path(directory)
+        if not (d / "model.json").exists() or not (d / "weights.npz").exists():
+            raise ModelNotFoundError(f"no model in {d}")
+        meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{d}: unsupported model format {meta.get('format')!r}")
+        with np.load(d / "weights.npz", allow_pickle=False) as z:
+            arr = {k: z[k] for k in z.files}
+        ng = meta.get("ngram")
+        spec = (
+            NgramSpec(tuple(ng["char_range"]), tuple(ng["word_range"]), int(ng["n_features"]))
+            if ng
+            else None
+        )
+        return cls(
+            task=meta["task"],
+            name=meta["name"],
+            version=meta["version"],
+            embedder_name=meta["embedder"],
+            emb_w=arr["emb_w"].astype(np.float32),
+            emb_b=float(meta["emb_b"]),
+            meta_w=arr["meta_w"].astype(np.float64),
+            meta_b=float(meta["meta_b"]),
+            threshold=float(meta["threshold"]),
+            ngram=spec,
+            idf=arr["idf"].astype(np.float32) if "idf" in arr else None,
+            ngram_w=arr["ngram_w"].astype(np.float32) if "ngram_w" in arr else None,
+            ngram_b=float(meta.get("ngram_b", 0.0)),
+            groups=list(meta.get("groups") or []),
+            group_w=arr.get("group_w"),
+            group_b=arr.get("group_b"),
+            info=dict(meta.get("info") or {}),
+            langs=list(meta.get("langs") or []),
+            lang_w=arr["lang_w"].astype(np.float64) if "lang_w" in arr else None,
+            lang_thresholds={k: float(v) for k, v in (meta.get("lang_thresholds") or {}).items()},
+        )
+
+
+# ---------------------------------------------------------------- training
+
+
+@dataclass
+class TrainConfig:
+    use_ngrams: bool = True
+    c_emb: float = 4.0
+    c_ngram: float = 8.0
+    folds: int = 5
+    ngram: NgramSpec = field(default_factory=NgramSpec)
+    tune_threshold: bool = True
+    lang_meta: bool = False  # per-language calibration offsets and thresholds
+    min_lang_rows: int = 150
+    seed: int = 0
+
+
+def _fit_lr(x: Any, y: np.ndarray, c: float, w: np.ndarray | None) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="liblinear")
+    lr.fit(x, y, sample_weight=w)
+    return lr
+
+
+def best_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    order = np.argsort(-p)
+    ys = y[order]
+    tp = np.cumsum(ys)
+    k = np.arange(1, len(ys) + 1)
+    f1 = 2 * tp / (k + ys.sum())
+    i = int(np.argmax(f1))
+    return float((p[order][i] + p[order][min(i + 1, len(p) - 1)]) / 2)
+
+
+def train_stacked(
+    task: str,
+    cleaned: Sequence[str],
+    y: Sequence[int],
+    emb_idx: Sequence[int],
+    emb: Floats,
+    *,
+    name: str,
+    version: str | None = None,
+    embedder_name: str = "",
+    config: TrainConfig | None = None,
+    weight_all: np.ndarray | None = None,
+    weight_emb: np.ndarray | None = None,
+    groups: Sequence[str | None] | None = None,
+    info: dict[str, Any] | None = None,
+) -> StackedModel:
+    """Fit both heads, then a 2-input logistic calibrator on out-of-fold logits.
+
+    The n-gram head sees every row; the embedding head only the rows in ``emb_idx``
+    (``emb`` holds their vectors) because embedding is the expensive part. The calibrator
+    and the decision threshold are fitted on the embedded rows' out-of-fold logits.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    cfg = config or TrainConfig()
+    y_all = np.asarray(y, dtype=np.int64)
+    idx = np.asarray(emb_idx, dtype=np.int64)
+    y_e = y_all[idx]
+    sw_e = None if weight_emb is None else np.asarray(weight_emb, dtype=np.float64)
+    sw_a = None if weight_all is None else np.asarray(weight_all, dtype=np.float64)
+    oof = np.zeros((len(idx), 2), dtype=np.float64)
+    skf = StratifiedKFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed)
+    for tr, te in skf.split(np.zeros(len(idx)), y_e):
+        lr_e = _fit_lr(emb[tr], y_e[tr], cfg.c_emb, None if sw_e is None else sw_e[tr])
+        oof[te, 0] = lr_e.decision_function(emb[te])
+    lr_e = _fit_lr(emb, y_e, cfg.c_emb, sw_e)
+    idf_all = ngram_w = None
+    ngram_b = 0.0
+    if cfg.use_ngrams:
+        counts = cfg.ngram.counts(cleaned)
+        oof_t = np.zeros(len(y_all), dtype=np.float64)
+        for tr, te in skf.split(np.zeros(len(y_all)), y_all):
+            idf = fit_idf(counts[tr])
+            w_tr = None if sw_a is None else sw_a[tr]
+            lr_t = _fit_lr(tfidf(counts[tr], idf), y_all[tr], cfg.c_ngram, w_tr)
+            oof_t[te] = lr_t.decision_function(tfidf(counts[te], idf))
+        oof[:, 1] = oof_t[idx]
+        idf_all = fit_idf(counts)
+        lr_t = _fit_lr(tfidf(counts, idf_all), y_all, cfg.c_ngram, sw_a)
+        ngram_w, ngram_b = lr_t.coef_.ravel().astype(np.float32), float(lr_t.intercept_[0])
+    feats = oof if cfg.use_ngrams else oof[:, :1]
+    langs: list[str] = []
+    row_langs: list[str] = []
+    if cfg.lang_meta:
+        row_langs = detect_langs([cleaned[i] for i in idx])
+        counts_by_lang: dict[str, int] = {}
+        for lang in row_langs:
+            counts_by_lang[lang] = counts_by_lang.get(lang, 0) + 1
+        langs = sorted(k for k, v in counts_by_lang.items() if v >= cfg.min_lang_rows)
+        onehot = np.array([[lg == k for k in langs] for lg in row_langs], dtype=np.float64)
+        feats = np.hstack([feats, onehot.reshape(len(idx), len(langs))])
+    meta = LogisticRegression(C=100.0, max_iter=1000)
+    meta.fit(feats, y_e, sample_weight=sw_e)
+    mw = meta.coef_.ravel()
+    k0 = 2 if cfg.use_ngrams else 1
+    meta_w = np.array([mw[0], mw[1] if cfg.use_ngrams else 0.0])
+    lang_w = mw[k0:].copy() if langs else None
+    z_oof = oof @ meta_w + meta.intercept_[0]
+    if lang_w is not None:
+        z_oof = z_oof + feats[:, k0:] @ lang_w
+    p_oof = _sigmoid(z_oof)
+    threshold = best_f1_threshold(p_oof, y_e) if cfg.tune_threshold else 0.5
+    lang_thresholds: dict[str, float] = {}
+    if langs and cfg.tune_threshold:
+        rl = np.array(row_langs)
+        for lang in langs:
+            sel = rl == lang
+            if y_e[sel].sum() >= 10 and (1 - y_e[sel]).sum() >= 10:
+                lang_thresholds[lang] = best_f1_threshold(p_oof[sel], y_e[sel])
+    model = StackedModel(
+        task=task,
+        name=name,
+        version=version or time.strftime("%Y%m%d-%H%M%S"),
+        embedder_name=embedder_name,
+        emb_w=lr_e.coef_.ravel().astype(np.float32),
+        emb_b=float(lr_e.intercept_[0]),
+        meta_w=meta_w,
+        meta_b=float(meta.intercept_[0]),
+        threshold=threshold,
+        ngram=cfg.ngram if cfg.use_ngrams else None,
+        idf=idf_all,
+        ngram_w=ngram_w,
+        ngram_b=ngram_b,
+        info=dict(info or {}),
+        langs=langs,
+        lang_w=lang_w,
+        lang_thresholds=lang_thresholds,
+    )
+    model.info.setdefault("train_size", len(y_all))
+    model.info.setdefault("train_positive", int(y_all.sum()))
+    model.info.setdefault("embedded_train_size", len(idx))
+    thr_rows = np.array([lang_thresholds.get(lg, threshold) for lg in row_langs] or threshold)
+    model.info["oof_f1_at_threshold"] = round(float(_f1(y_e, (p_oof >= thr_rows).astype(int))), 4)
+    if groups is not None:
+        _fit_groups(model, emb, [groups[i] for i in idx])
+    return model
+
+
+def _fit_groups(model: StackedModel, emb: Floats, groups: Sequence[str | None]) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    idx = [i for i, g in enumerate(groups) if g]
+    names = sorted({g for g in groups if g})
+    if len(names) < 2 or len(idx) < 20:
+        return
+    lab = np.array([names.index(groups[i]) for i in idx])  # type: ignore[arg-type]
+    lr = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
+    lr.fit(emb[idx], lab)
+    model.groups = names
+    w, b = lr.coef_, lr.intercept_
+    if len(names) == 2:  # sklearn returns one row for two classes
+        w, b = np.vstack([-w[0] / 2, w[0] / 2]), np.array([-b[0] / 2, b[0] / 2])
+    model.group_w, model.group_b = w.astype(np.float32), b.astype(np.float32)
+
+
+def _f1(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = float(((pred == 1) & (y == 1)).sum())
+    fp = float(((pred == 1) & (y == 0)).sum())
+    fn = float(((pred == 0) & (y == 1)).sum())
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+
+
+class RoutedModel:
+    """Per-language models with a multilingual fallback, chosen by detected language.
+
+    Check-worthiness differs by source (debate transcripts vs. tweets, and each CLEF
+    language's annotation): a model trained on one language's data beats the pooled model
+    on that language, so the pooled model only serves languages without their own.
+    """
+
+    def __init__(
+        self,
+        task: str,
+        name: str,
+        version: str,
+        routes: dict[str, StackedModel],
+        fallback: StackedModel,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        self.task, self.name, self.version = task, name, version
+        self.routes, self.fallback = routes, fallback
+        self.info = dict(info or {})
+
+    @property
+    def threshold(self) -> float:
+        return self.fallback.threshold
+
+    @property
+    def lexicon(self) -> LexiconMatcher | None:
+        return self.fallback.lexicon
+
+    @lexicon.setter
+    def lexicon(self, value: LexiconMatcher | None) -> None:
+        for m in [*self.routes.values(), self.fallback]:
+            m.lexicon = value
+
+    def _split(self, cleaned: Sequence[str]) -> dict[str, list[int]]:
+        parts: dict[str, list[int]] = {}
+        for i, lang in enumerate(detect_langs(cleaned)):
+            parts.setdefault(lang if lang in self.routes else "", []).append(i)
+        return parts
+
+    def _model(self, key: str) -> StackedModel:
+        return self.routes.get(key, self.fallback)
+
+    def _embed(self, cleaned: Sequence[str], embed_fn: EmbedFn | None) -> Floats:
+        return self.fallback._embed(cleaned, embed_fn)
+
+    def _gather(self, cleaned: Sequence[str], emb: Floats, method: str) -> np.ndarray:
+        out = np.zeros(len(cleaned), dtype=np.float64)
+        for key, ids in self._split(cleaned).items():
+            fn = getattr(self._model(key), method)
+            out[ids] = fn([cleaned[i] for i in ids], emb[ids])
+        return out
+
+    def proba_from(self, cleaned: Sequence[str], emb: Floats) -> np.ndarray:
+        return self._gather(cleaned, emb, "proba_from")
+
+    def labels_from(self, cleaned: Sequence[str], emb: Floats) -> np.ndarray:
+        return self._gather(cleaned, emb, "labels_from").astype(int)
+
+    def predict_proba(self, texts: Sequence[str], embed_fn: EmbedFn | None = None) -> np.ndarray:
+        cleaned = [clean_for_model(t) for t in texts]
+        return self.proba_from(cleaned, self._embed(cleaned, embed_fn))
+
+    def predict(self, texts: Sequence[str], embed_fn: EmbedFn | None = None) -> list[Prediction]:
+        if not texts:
+            return []
+        cleaned = [clean_for_model(t) for t in texts]
+        emb = self._embed(cleaned, embed_fn)
+        out: list[Prediction | None] = [None] * len(texts)
+        for key, ids in self._split(cleaned).items():
+            sub = [texts[i] for i in ids]
+            preds = self._model(key).predict(sub, embed_fn=lambda _c, ids=ids: emb[ids])
+            for i, p in zip(ids, preds, strict=True):
+                p.model_name, p.model_version = self.name, self.version
+                p.evidence.insert(0, f"route: {key or 'multilingual'}")
+                out[i] = p
+        return [p for p in out if p is not None]
+
+    def save(self, directory: str | os.PathLike[str]) -> Path:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        for lang, m in self.routes.items():
+            m.save(d / f"route-{lang}")
+        self.fallback.save(d / "route-all")
+        meta = {
+            "format": FORMAT_VERSION,
+            "kind": "routed",
+            "task": self.task,
+            "name": self.name,
+            "version": self.version,
+            "routes": {lang: f"route-{lang}" for lang in self.routes},
+            "fallback": "route-all",
+            "info": self.info,
+        }
+        tmp = d / ".model.json.tmp"
+        tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.replace(d / "model.json")
+        stale = d / "weights.npz"  # left over if a single model was stored here before
+        if stale.exists():
+            stale.unlink()
+        return d
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike[str]) -> RoutedModel:
+        d = Path(directory)
+        meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+        routes = {lang: StackedModel.load(d / sub) for lang, sub in meta["routes"].items()}
+        return cls(
+            meta["task"],
+            meta["name"],
+            meta["version"],
+            routes,
+            StackedModel.load(d / meta["fallback"]),
+            meta.get("info"),
+        )
+
+
+AnyModel = StackedModel | RoutedModel
+
+
+def load_model(directory: str | os.PathLike[str]) -> AnyModel:
+    """Load a stored model of either kind."""
+    d = Path(directory)
+    if not (d / "model.json").exists():
+        raise ModelNotFoundError(f"no model in {d}")
+    meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+    return RoutedModel.load(d) if meta.get("kind") == "routed" else StackedModel.load(d)

@@ -1,0 +1,253 @@
+"""Imports are idempotent and say what they imported, updated and skipped, and why."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import json
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sitroom.factchecks.imports import factchecks_import, factchecks_import_url_start
+from sitroom.factchecks.models import Article, ImportRun
+from sitroom.factchecks.selectors import factchecks_matching
+
+pytestmark = pytest.mark.django_db
+
+
+def claimreview(url: str, claim: str, verdict: str = "False", **extra) -> dict:
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": claim,
+        "datePublished": "2026-10-01",
+        "author": {"@type": "Organization", "name": "Partner Checks"},
+        "itemReviewed": {
+            "@type": "Claim",
+            "author": {"@type": "Person", "name": "A politician"},
+            "appearance": [{"@type": "CreativeWork", "url": "https://social.example/p/9"}],
+        },
+        "reviewRating": {"@type": "Rating", "ratingValue": 1, "alternateName": verdict},
+        "inLanguage": "en",
+        **extra,
+    }
+
+
+def reasons(run: ImportRun) -> dict[str, str]:
+    """The first skip reason of each item."""
+    out: dict[str, str] = {}
+    for d in run.details:
+        if d["outcome"] == "skipped":
+            out.setdefault(d["item"], d["reason"])
+    return out
+
+
+def test_claimreview_json_is_idempotent_and_explains_skips(newsrooms):
+    n = newsrooms
+    items = [
+        claimreview(
+            "https://partner.example/1",
+            "Polls close at noon",
+            headline="Polls do not close at noon",
+        ),
+        claimreview("https://partner.example/2", "Ink washes off", verdict="Mostly fake news"),
+        claimreview("https://partner.example/3", "Votes are counted abroad", verdict="Wobbly"),
+        claimreview("https://partner.example/4", ""),
+        claimreview("https://partner.example/1", "Polls close at noon"),
+    ]
+    data = json.dumps({"@graph": items}).encode()
+    run = factchecks_import(
+        organisation=n.afrique, fmt="claimreview", data=data, source="f", by=None
+    )
+    assert (run.imported, run.updated, run.skipped) == (2, 0, 3)
+    why = reasons(run)
+    assert "not on this deployment's scale" in why["https://partner.example/3"]
+    assert why["https://partner.example/4"] == "no claim text"
+    assert "duplicate" in run.details[-1]["reason"]
+    article = Article.objects.get(import_key="url:https://partner.example/1")
+    assert article.title == "Polls do not close at noon" and article.is_published
+    assert article.rating == n.false and article.external_url == "https://partner.example/1"
+    assert Article.objects.get(import_key="url:https://partner.example/2").rating == n.false
+
+    again = factchecks_import(
+        organisation=n.afrique, fmt="claimreview", data=data, source="f", by=None
+    )
+    assert (again.imported, again.updated) == (0, 0)
+    assert reasons(again)["https://partner.example/1"] == "unchanged since the last import"
+    assert Article.objects.count() == 2
+
+    items[0]["reviewRating"]["alternateName"] = "True"
+    changed = factchecks_import(
+        organisation=n.afrique, fmt="claimreview", data=json.dumps(items[:1]), source="f", by=None
+    )
+    assert (changed.imported, changed.updated) == (0, 1)
+    assert Article.objects.get(import_key="url:https://partner.example/1").rating == n.true
+
+
+def test_claimreview_from_pasted_html_and_datafeed(newsrooms):
+    feed = {
+        "@context": "https://schema.org",
+        "@type": "DataFeed",
+        "dataFeedElement": [claimreview("https://partner.example/9", "Dead people vote")],
+    }
+    html = (
+        "<html><head><script type='application/ld+json'>"
+        + json.dumps(claimreview("https://partner.example/8", "Ballots are pre-marked"))
+        + '</script><script type="application/ld+json">{not json</script>'
+        '<script type="application/ld+json">' + json.dumps(feed) + "</script></head></html>"
+    )
+    run = factchecks_import(
+        organisation=newsrooms.afrique, fmt="claimreview", data=html, source="pasted", by=None
+    )
+    assert (run.imported, run.skipped) == (2, 1)
+    assert "invalid JSON" in run.details[0]["reason"]
+    nothing = factchecks_import(
+        organisation=newsrooms.afrique, fmt="claimreview", data="<p>hi</p>", source="x", by=None
+    )
+    assert "no JSON-LD" in nothing.error
+
+
+CSV = """id,url,claim,claimant,claim_date,appearance_url,title,rating,summary,language,published_at
+a1,,Voting moved to Monday,Anon,2026-09-30,,Voting was not moved,Faux,Same date,fr,2026-10-02
+a2,,Ink washes off,,,,Ink stays,Falso,,es,
+a3,,,,,,No claim here,False,,,
+a4,,Counted abroad,,,,Counted at home,Nonsense,,,
+"""
+
+
+def test_csv_import(newsrooms):
+    run = factchecks_import(
+        organisation=newsrooms.afrique, fmt="csv", data=CSV.encode(), source="c.csv", by=None
+    )
+    assert (run.imported, run.updated, run.skipped) == (2, 0, 2), run.details
+    why = reasons(run)
+    assert why["line 4 (a3)"] == "no claim text"
+    assert "'Nonsense'" in why["line 5 (a4)"]
+    moved = Article.objects.get(import_key="id:afrique:csv:a1")
+    assert moved.language == "fr" and moved.rating == newsrooms.false
+    assert moved.published_at.date().isoformat() == "2026-10-02"
+    again = factchecks_import(
+        organisation=newsrooms.afrique, fmt="csv", data=CSV.encode(), source="c.csv", by=None
+    )
+    assert (again.imported, again.updated) == (0, 0)
+    bad = factchecks_import(
+        organisation=newsrooms.afrique, fmt="csv", data=b"a,b\n1,2\n", source="x", by=None
+    )
+    assert "'claim' column" in bad.error
+    binary = factchecks_import(
+        organisation=newsrooms.afrique, fmt="csv", data=b"\xff\xfe\x00", source="x", by=None
+    )
+    assert "UTF-8" in binary.error
+
+
+VCLAIMS = "\n".join(
+    [
+        json.dumps(
+            {
+                "vclaim_id": "v1",
+                "title": "Did the vote move to Wednesday?",
+                "subtitle": "A post says one party votes later",
+                "vclaim": "One party votes on Wednesday",
+                "date": "2026-09-01",
+                "url": "https://snopes.example/v1",
+            }
+        ),
+        json.dumps({"title": "no id"}),
+        "{broken",
+        json.dumps({"vclaim_id": "v2", "title": "", "subtitle": "", "vclaim": ""}),
+    ]
+)
+
+
+def test_vclaims_import_through_the_command(
+    newsrooms, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "vclaims.jsonl"
+    path.write_text(VCLAIMS)
+    with pytest.raises(CommandError, match="no rating 'Nope'"):
+        call_command("factchecks_import", str(path), format="vclaims", org="afrique", rating="Nope")
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "factchecks_import",
+            str(path),
+            format="vclaims",
+            org="afrique",
+            rating="False",
+            stdout=out,
+        )
+    text = out.getvalue()
+    assert "1 imported, 0 updated, 3 skipped" in text
+    assert "no vclaim_id" in text and "invalid JSON" in text and "no claim text" in text
+    article = Article.objects.get(import_key="id:afrique:vclaims:v1")
+    assert article.summary == "A post says one party votes later"
+    # Imported fact-checks are matchable.
+    assert factchecks_matching("one party votes on Wednesday", limit=1)[0].article_id == article.pk
+    out = io.StringIO()
+    call_command(
+        "factchecks_import", str(path), format="vclaims", org="afrique", rating="False", stdout=out
+    )
+    assert "0 imported, 0 updated, 4 skipped" in out.getvalue()
+    # Without a default rating the verdict-less items are skipped, with the reason.
+    path.write_text(VCLAIMS.splitlines()[0].replace("v1", "v9"))
+    out = io.StringIO()
+    call_command("factchecks_import", str(path), format="vclaims", org="afrique", stdout=out)
+    assert "no rating" in out.getvalue()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    body = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_feed_url_is_fetched_by_a_task(newsrooms, django_capture_on_commit_callbacks):
+    html = (
+        "<script type=application/ld+json>"
+        + json.dumps(claimreview("https://partner.example/u1", "The count stops at midnight"))
+        + "</script>"
+    )
+    _Handler.body = html.encode()
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/feed"
+        with django_capture_on_commit_callbacks(execute=True):
+            run = factchecks_import_url_start(organisation=newsrooms.afrique, url=url, by=None)
+        run.refresh_from_db()
+        assert run.finished_at and run.imported == 1, (run.error, run.details)
+        # A dead address: the run records why, nothing is raised.
+        with django_capture_on_commit_callbacks(execute=True):
+            dead = factchecks_import_url_start(
+                organisation=newsrooms.afrique, url="http://127.0.0.1:9/none", by=None
+            )
+        dead.refresh_from_db()
+        assert dead.finished_at and "could not fetch" in dead.error
+    finally:
+        server.shutdown()
+
+
+def test_upload_page_for_newsroom_admins(newsrooms, login):
+    client = login(newsrooms.edna)
+    assert client.get("/factchecks/import/").status_code == 200
+    upload = io.BytesIO(CSV.encode())
+    upload.name = "checks.csv"
+    response = client.post(
+        "/factchecks/import/",
+        {"organisation": newsrooms.afrique.pk, "format": "csv", "file": upload},
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "2 imported, 0 updated, 2 skipped." in page and "no claim text" in page
+    assert login(newsrooms.kofi).get("/factchecks/import/").status_code == 404

@@ -1,0 +1,149 @@
+"""The matching index follows publication, and factchecks_matching is the seam others call."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from sitroom.accounts.services import api_token_create
+from sitroom.factchecks import conf
+from sitroom.factchecks.index import main_doc_id, variant_doc_id
+from sitroom.factchecks.selectors import FactCheckMatch, factchecks_matching
+from sitroom.factchecks.services import (
+    article_translation_save,
+    article_unpublish,
+    factchecks_reindex,
+)
+from sitroom.nlp.matching import MatchIndex
+from tests.factchecks.conftest import publish_factcheck
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def corpus(newsrooms, django_capture_on_commit_callbacks):
+    n = newsrooms
+    with django_capture_on_commit_callbacks(execute=True):
+        postponed = publish_factcheck(
+            n,
+            claim_text="The presidential election has been postponed to December 15.",
+            title="No, the presidential election has not been postponed",
+            summary="The electoral commission confirms the vote takes place as planned.",
+        )
+        passport = publish_factcheck(
+            n,
+            claim_text="You need a passport to vote this year.",
+            title="A passport is not required to vote",
+            rating=n.true,
+        )
+        ink = publish_factcheck(
+            n,
+            claim_text="Election ink can be washed off with vinegar.",
+            title="Election ink does not wash off with vinegar",
+        )
+    return {"postponed": postponed, "passport": passport, "ink": ink}
+
+
+def test_publish_makes_it_matchable_at_once_and_unpublish_removes_it(
+    corpus, newsrooms, django_capture_on_commit_callbacks
+):
+    matches = factchecks_matching("The election was postponed to December 15", limit=3)
+    assert matches and matches[0].article_id == corpus["postponed"].pk
+    # A reader in another process (here: another handle) sees the same index.
+    reader = MatchIndex.open(conf.index_dir(), readonly=True)
+    assert main_doc_id(corpus["ink"].pk) in reader
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_unpublish(article=corpus["postponed"], by=newsrooms.edna)
+    assert main_doc_id(corpus["postponed"].pk) not in reader  # the reader refreshed
+    again = factchecks_matching("The election was postponed to December 15", limit=3)
+    assert corpus["postponed"].pk not in [m.article_id for m in again]
+
+
+def test_match_fields_and_cross_lingual(corpus):
+    (best, *_rest) = factchecks_matching(
+        "L'élection présidentielle a été reportée au 15 décembre", language="fr", limit=2
+    )
+    assert isinstance(best, FactCheckMatch)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        best.title = "x"  # type: ignore[misc]
+    article = corpus["postponed"]
+    assert best.article_id == article.pk and best.slug == article.slug
+    assert best.normalised_rating == "false" and best.rating_label == "Faux"  # in French
+    assert best.url.endswith(f"/factchecks/{article.slug}/")
+    assert 0.0 < best.confidence <= 1.0
+    assert article.title in best.reason and "similarity" in best.reason
+
+    spanish = factchecks_matching("Se necesita pasaporte para votar", language="es", limit=1)
+    assert spanish[0].article_id == corpus["passport"].pk
+
+
+def test_translations_are_indexed_and_titles_localised(
+    corpus, newsrooms, django_capture_on_commit_callbacks
+):
+    article = corpus["ink"]
+    with django_capture_on_commit_callbacks(execute=True):
+        article_translation_save(
+            article=article,
+            language="sw",
+            title="Wino wa uchaguzi haufutiki kwa siki",
+            claim_text="Wino wa uchaguzi unaweza kuoshwa kwa siki.",
+            by=newsrooms.kofi,
+        )
+    index = MatchIndex.open(conf.index_dir(), readonly=True)
+    assert variant_doc_id(article.pk, "sw") in index
+    (best,) = factchecks_matching("wino unaoshwa kwa siki", language="sw", limit=1)
+    assert best.article_id == article.pk
+    assert best.title == "Wino wa uchaguzi haufutiki kwa siki"
+    assert best.url.endswith("?lang=sw")
+
+
+def test_threshold_from_settings(corpus, settings):
+    assert factchecks_matching("The election was postponed", limit=3)
+    settings.MATCH_MIN_CONFIDENCE = "1"
+    assert factchecks_matching("The election was postponed", limit=3) == []
+    settings.MATCH_MIN_CONFIDENCE = None  # unset: the engine's recommendation, else 0.5
+    assert 0.0 < conf.min_confidence() < 1.0
+    settings.MATCH_MIN_CONFIDENCE = "2"
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured):
+        conf.min_confidence()
+
+
+def test_reindex_rebuilds_from_the_database(corpus, newsrooms):
+    # Simulate a lost index: reindex brings every published article back, and only those.
+    import shutil
+
+    shutil.rmtree(conf.index_dir())
+    from sitroom.factchecks.index import forget_readers
+
+    forget_readers()
+    assert factchecks_matching("election ink vinegar") == []
+    article_unpublish(article=corpus["passport"], by=newsrooms.edna)  # on_commit not run
+    indexed, _removed = factchecks_reindex()
+    assert indexed == 2
+    forget_readers()
+    assert factchecks_matching("election ink vinegar", limit=1)[0].article_id == corpus["ink"].pk
+    assert corpus["passport"].pk not in [
+        m.article_id for m in factchecks_matching("passport to vote", limit=3)
+    ]
+    call_command("factchecks_reindex", stdout=__import__("io").StringIO())
+
+
+def test_match_api(corpus, newsrooms, cache_table):
+    _t, secret = api_token_create(user=newsrooms.lucia, name="t")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post(
+        "/api/v1/factchecks/match",
+        {"text": "Il faut un passeport pour voter", "language": "fr", "limit": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    (match,) = response.json()["matches"]
+    assert match["article_id"] == corpus["passport"].pk and match["rating_label"] == "Vrai"
+    bad = client.post("/api/v1/factchecks/match", {"limit": 0}, content_type="application/json")
+    assert bad.status_code == 400

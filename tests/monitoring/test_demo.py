@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from sitroom.core.demo import load_people
+from sitroom.monitoring import demo
+from sitroom.monitoring.models import Narrative, Post, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_posts_go_through_the_pipeline_and_form_named_narratives():
+    coalition = load_people()
+    demo.load(coalition)
+    org = coalition.organisations["sauti-watch"]
+    assert Source.objects.filter(organisation=org).values("kind").distinct().count() == 6
+    assert not Source.objects.filter(enabled=True).exists()  # no network in the demo
+    posts = Post.objects.filter(organisation=org)
+    assert posts.count() >= 140 and set(posts.values_list("state", flat=True)) == {"done"}
+    assert set(posts.values_list("language", flat=True)) >= {"en", "fr", "es", "pt", "sw", "ar"}
+    named = Narrative.objects.filter(organisation=org).exclude(title="")
+    assert named.count() >= 4
+    assert (
+        login(coalition.users["kwame"]).get(f"/monitoring/{org.slug}/narratives/").status_code
+        == 200
+    )

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import pytest
+
+from sitroom.monitoring import pipeline
+from sitroom.monitoring.items import PostIn
+from sitroom.monitoring.models import (
+    DistinctText,
+    LshKey,
+    Narrative,
+    NarrativeMember,
+    Post,
+    PostState,
+    StepResult,
+)
+from sitroom.monitoring.services import posts_ingest
+
+pytestmark = pytest.mark.django_db
+
+
+def _items(*texts: str, prefix: str = "p") -> list[PostIn]:
+    return [
+        PostIn(external_id=f"{prefix}{i}", text=t, author=f"user{i}") for i, t in enumerate(texts)
+    ]
+
+
+def test_posts_are_processed_with_language_relevance_and_one_embedding_per_text(
+    push_source, watchlist, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        results = posts_ingest(
+            source=push_source,
+            items=_items(
+                "La CENI a reporté le vote dans trois régions, les bulletins sont bloqués.",
+                "RT @someone: La CENI a reporté le vote dans trois régions, les bulletins sont bloqués.",
+                "Lovely weather at the beach this weekend, see you all there!",
+            ),
+        )
+    assert [r.status for r in results] == ["created"] * 3
+    posts = list(Post.objects.order_by("external_id"))
+    assert {p.state for p in posts} == {PostState.DONE}
+    assert posts[0].language == "fr" and posts[0].is_relevant
+    assert posts[0].content_id == posts[1].content_id  # the repost shares the distinct text
+    assert posts[1].is_duplicate and not posts[0].is_duplicate
+    assert not posts[2].is_relevant
+    assert DistinctText.objects.count() == 2
+    assert DistinctText.objects.exclude(embedding=None).count() == 2
+    assert posts[0].narrative_id is not None and posts[0].narrative_id == posts[1].narrative_id
+    relevance = StepResult.objects.get(text=posts[0].content, step="relevance")
+    assert {t["term"] for t in relevance.result["terms"]} >= {"CENI", "bulletins"}
+
+
+@pytest.fixture
+def encoded(monkeypatch):
+    """Every text the shared embedder encodes (the real model still runs)."""
+    from sitroom.nlp.embedder import get_embedder
+
+    embedder = get_embedder()
+    seen: list[str] = []
+    real = embedder.encode_queries
+
+    def counting(texts):
+        seen.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "encode_queries", counting)
+    return seen
+
+
+def _ingest_and_run(source, items):
+    posts_ingest(source=source, items=items)
+    return pipeline.pipeline_drain()
+
+
+def test_reposts_and_near_duplicates_reuse_results_without_a_second_embedding(push_source, encoded):
+    original = "Les bureaux de vote de Bouaké sont déplacés dans les commissariats dimanche, faites passer."
+    _ingest_and_run(push_source, _items(original, prefix="a"))
+    assert len(encoded) == 1
+    _ingest_and_run(
+        push_source,
+        _items(
+            f"RT @amina: {original}",  # exact duplicate once normalised
+            f"{original} https://t.co/xyz",
+            original.replace("faites passer", "partagez vite à tous"),  # near-duplicate
+            prefix="b",
+        ),
+    )
+    assert len(encoded) == 1  # nothing new was embedded
+    texts = list(DistinctText.objects.order_by("id"))
+    assert len(texts) == 2 and texts[1].representative_id == texts[0].pk
+    assert texts[1].embedding is None
+    posts = list(Post.objects.order_by("id"))
+    assert [p.is_duplicate for p in posts] == [False, True, True, True]
+    assert len({p.narrative_id for p in posts}) == 1
+
+
+def test_new_distinct_texts_of_a_batch_are_embedded_in_one_call(push_source, monkeypatch):
+    from sitroom.nlp.embedder import get_embedder
+
+    embedder = get_embedder()
+    calls: list[int] = []
+    real = embedder.encode_queries
+    monkeypatch.setattr(embedder, "encode_queries", lambda t: calls.append(len(t)) or real(t))
+    _ingest_and_run(
+        push_source,
+        _items(
+            "Kura zimeahirishwa.",
+            "Las urnas llegaron abiertas.",
+            "As urnas foram trocadas.",
+            "Kura zimeahirishwa.",
+        ),
+    )
+    assert calls == [3]
+
+
+def test_rerunning_a_batch_stores_nothing_twice(push_source, watchlist):
+    _ingest_and_run(
+        push_source, _items("La CENI ferme les bureaux de vote à 18h.", "ballots were burnt")
+    )
+    before = (StepResult.objects.count(), DistinctText.objects.count(), LshKey.objects.count())
+    # A worker died after finishing the steps but before marking the posts done.
+    Post.objects.update(state=PostState.NEW, processed_at=None)
+    assert pipeline.pipeline_drain() == 2
+    after = (StepResult.objects.count(), DistinctText.objects.count(), LshKey.objects.count())
+    assert before == after
+    assert Narrative.objects.count() == 2 and NarrativeMember.objects.count() == 2
+    assert sum(Narrative.objects.values_list("text_count", flat=True)) == 2
+    assert set(Post.objects.values_list("claims", flat=True)) == {2}
+
+
+def test_a_failing_post_is_retried_then_parked_and_the_batch_goes_on(
+    push_source, world, login, django_capture_on_commit_callbacks
+):
+    class Exploding(pipeline.LanguageStep):
+        name = "exploding"
+
+        def model(self):
+            return "exploding", "1"
+
+        def run(self, texts, vectors):
+            if any("BOOM" in t.text for t in texts):
+                raise RuntimeError("cannot read this text")
+            return [{"ok": True} for _t in texts]
+
+    pipeline.STEPS.append(Exploding())
+    posts_ingest(source=push_source, items=_items("fine one", "BOOM goes this one", "fine two"))
+    assert pipeline.pipeline_drain() == 2
+    bad = Post.objects.get(text__startswith="BOOM")
+    assert bad.state == PostState.NEW and bad.attempts == 1 and "cannot read" in bad.last_error
+    for _attempt in range(2):
+        Post.objects.filter(pk=bad.pk).update(retry_after=None)
+        pipeline.pipeline_drain()
+    bad.refresh_from_db()
+    assert bad.state == PostState.PARKED and bad.attempts == 3
+    assert Post.objects.filter(state=PostState.DONE).count() == 2
+
+    page = login(world.owner).get("/monitoring/ec/parked/")
+    assert b"cannot read this text" in page.content
+    pipeline.STEPS.pop()  # the bug is fixed
+    client = login(world.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/monitoring/ec/posts/{bad.pk}/retry/")
+    assert response.status_code == 302
+    bad.refresh_from_db()
+    assert bad.state == PostState.DONE and bad.attempts == 0
+
+
+def test_two_claimers_never_take_the_same_post_and_stale_claims_are_taken_back(push_source):
+    posts_ingest(source=push_source, items=_items(*[f"post number {i}" for i in range(10)]))
+    t1, first = pipeline.posts_claim(worker="w1", limit=6)
+    _t2, second = pipeline.posts_claim(worker="w2", limit=6)
+    assert len(first) == 6 and len(second) == 4 and not set(first) & set(second)
+    assert pipeline.posts_claim(worker="w3")[1] == []
+    # w1 dies; once its claim is stale, another worker takes its posts.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Post.objects.filter(claimed_by=t1).update(claimed_at=timezone.now() - timedelta(hours=1))
+    t3, third = pipeline.posts_claim(worker="w3")
+    assert sorted(third) == sorted(first)
+    assert pipeline.process_batch(t1, first) == []  # the dead worker's late finish is ignored
+    assert len(pipeline.process_batch(t3, third)) == 6
+
+
+def test_post_processed_signal_fires_after_commit(push_source, django_capture_on_commit_callbacks):
+    from sitroom.monitoring.signals import post_processed
+
+    received: list[list[int]] = []
+
+    def on_posts(sender, post_ids, **kwargs):
+        received.append(post_ids)
+
+    post_processed.connect(on_posts)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            posts_ingest(source=push_source, items=_items("one post", "another post"))
+    finally:
+        post_processed.disconnect(on_posts)
+    assert [sorted(ids) for ids in received] == [sorted(Post.objects.values_list("id", flat=True))]

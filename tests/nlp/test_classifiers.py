@@ -1,0 +1,220 @@
+"""Classifiers: training, storage, the activation rule and the ``classify`` CLI core."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sitroom.nlp import training as T
+from sitroom.nlp.classifiers import LABELS, load_classifier
+from sitroom.nlp.classifiers.cli import classify_run
+from sitroom.nlp.classifiers.datasets import DataFormatError, Example, load_labelled_file
+from sitroom.nlp.classifiers.functional import functional_cases, split_by_template
+from sitroom.nlp.classifiers.model import StackedModel, TrainConfig
+
+CLAIMS = [
+    "Unemployment fell by {} percent last year.",
+    "The state spent {} million dollars on roads.",
+    "Crime rose {} percent since 2010.",
+    "We have lost {} thousand factory jobs.",
+    "Taxes went up by {} percent under this government.",
+]
+OPINIONS = [
+    "Thank you all for coming tonight {}.",
+    "I love this wonderful city {}.",
+    "What a great crowd we have {}.",
+    "Good evening and welcome {}.",
+    "God bless you all {}.",
+]
+CFG = TrainConfig(folds=3, c_emb=4.0, c_ngram=4.0)
+
+
+def _toy(n: int = 4, flip: bool = False) -> list[Example]:
+    out = []
+    for i in range(n):
+        for t in CLAIMS:
+            out.append(Example(t.format(3 + i * 7), 0 if flip else 1, "en", "own"))
+        for t in OPINIONS:
+            out.append(Example(t.format(["friends", "everyone", "folks", "tonight"][i % 4]),
+                               1 if flip else 0, "en", "own"))  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="module")
+def featurizer(tmp_path_factory: pytest.TempPathFactory) -> T.Featurizer:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SITROOM_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    try:
+        return T.Featurizer()
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def good_model(featurizer: T.Featurizer) -> StackedModel:
+    return T.train("checkworthy", _toy(), featurizer=featurizer, config=CFG, version="good")
+
+
+def test_training_learns_and_roundtrips(
+    good_model: StackedModel, featurizer: T.Featurizer, tmp_path: Path
+) -> None:
+    held = [
+        Example("Inflation rose 9 percent this spring.", 1, "en"),
+        Example("Thank you and good night, everyone.", 0, "en"),
+    ]
+    assert T.evaluate(good_model, held, featurizer)["accuracy"] == 1.0
+    good_model.save(tmp_path / "m")
+    loaded = StackedModel.load(tmp_path / "m")
+    texts = [e.text for e in held]
+    a = good_model.predict_proba(texts, featurizer)
+    b = loaded.predict_proba(texts, featurizer)
+    assert np.allclose(a, b, atol=1e-2)  # n-gram weights are stored as float16
+    assert not list((tmp_path / "m").glob("*.pkl"))
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert meta["task"] == "checkworthy" and meta["threshold"] > 0
+
+
+def test_prediction_fields(good_model: StackedModel) -> None:
+    (p,) = good_model.predict(["Unemployment fell by 12 percent last year."])
+    assert p.label in LABELS["checkworthy"]
+    assert 0.0 <= p.score <= 1.0
+    assert p.model_name == good_model.name and p.model_version == "good"
+    assert p.evidence and p.target_group is None
+
+
+def test_worse_model_is_not_activated(
+    good_model: StackedModel, featurizer: T.Featurizer, tmp_path: Path
+) -> None:
+    reg = T.ModelRegistry(tmp_path / "reg")
+    reg.register(good_model, {})
+    reg.activate("checkworthy", "good")
+    held = [Example(t.format(99), 1, "en") for t in CLAIMS] + [
+        Example(t.format("again"), 0, "en") for t in OPINIONS
+    ]
+    bad = T.train("checkworthy", _toy(flip=True), featurizer=featurizer, config=CFG,
+                  version="bad")  # fmt: skip
+    reg.register(bad, {})
+    dec = T.activate_if_not_worse(bad, reg.load("checkworthy"), held, registry=reg,
+                                  featurizer=featurizer)  # fmt: skip
+    assert not dec.activated
+    assert dec.current_score is not None and dec.candidate_score < dec.current_score
+    assert reg.active_version("checkworthy") == "good"
+    # An equally good candidate is activated ("not worse").
+    same = T.train("checkworthy", _toy(), featurizer=featurizer, config=CFG, version="same")
+    dec2 = T.activate_if_not_worse(same, reg.load("checkworthy"), held, registry=reg,
+                                   featurizer=featurizer)  # fmt: skip
+    assert dec2.activated
+    assert reg.active_version("checkworthy") == "same"
+    assert {v["version"] for v in reg.versions("checkworthy")} == {"good", "bad", "same"}
+
+
+def test_classify_cli_output_and_bad_input(good_model: StackedModel, tmp_path: Path) -> None:
+    reg = T.ModelRegistry(tmp_path / "reg")
+    reg.register(good_model, {})
+    reg.activate("checkworthy", good_model.version)
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(
+        json.dumps({"id": 1, "text": "Crime rose 40 percent since 2010."}) + "\n\n"
+        + json.dumps({"id": "b", "text": "Good evening and welcome, friends."}) + "\n"
+    )  # fmt: skip
+    out = io.StringIO()
+    assert classify_run("checkworthy", inp, out, model_dir=tmp_path / "reg") == 0
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["id"] for r in rows] == [1, "b"]
+    assert [r["label"] for r in rows] == ["yes", "no"]
+    assert all(set(r) == {"id", "label", "score"} and 0 <= r["score"] <= 1 for r in rows)
+
+    for bad_line, msg in [
+        ("{not json", "line 2: not valid JSON"),
+        (json.dumps({"text": "x"}), "line 2: missing 'id'"),
+        (json.dumps({"id": 3, "text": 5}), "line 2: 'text' must be a string"),
+        ("[1, 2]", "line 2: expected a JSON object"),
+    ]:
+        inp.write_text(json.dumps({"id": 1, "text": "ok"}) + "\n" + bad_line + "\n")
+        out, err = io.StringIO(), io.StringIO()
+        assert classify_run("checkworthy", inp, out, err=err, model_dir=tmp_path / "reg") == 2
+        assert msg in err.getvalue()
+        assert out.getvalue() == ""
+    err = io.StringIO()
+    missing = tmp_path / "missing.jsonl"
+    assert classify_run("checkworthy", missing, io.StringIO(), err=err, model_dir=reg.root) == 2
+    assert classify_run("sentiment", inp, io.StringIO(), err=io.StringIO()) == 2
+
+
+def test_shipped_models_load_and_label() -> None:
+    for task in ("hate", "checkworthy", "toxicity"):
+        try:
+            clf = load_classifier(task)
+        except FileNotFoundError:
+            pytest.skip("shipped models not built")
+        assert clf.task == task
+    preds = load_classifier("hate").predict(["I love my neighbours.", "Muslims are vermin."])
+    assert {p.label for p in preds} <= set(LABELS["hate"])
+
+
+def test_labelled_file_formats(tmp_path: Path) -> None:
+    j = tmp_path / "l.jsonl"
+    j.write_text('{"text": "a", "label": "hateful", "lang": "en"}\n{"text": "b", "label": 0}\n')
+    assert [(e.text, e.label, e.lang) for e in load_labelled_file(j)] == [
+        ("a", 1, "en"),
+        ("b", 0, ""),
+    ]
+    c = tmp_path / "l.csv"
+    c.write_text("text,label,lang\nhello,yes,en\nbye,no,fr\n")
+    assert [e.label for e in load_labelled_file(c)] == [1, 0]
+    j.write_text('{"text": "a", "label": "maybe"}\n')
+    with pytest.raises(DataFormatError, match=r"l\.jsonl:1"):
+        load_labelled_file(j)
+
+
+def test_heldback_split_and_dedup() -> None:
+    exs = [Example(f"sentence number {i} about things", i % 2, "en") for i in range(500)]
+    _tr1, he1 = T.split_heldback(exs)
+    _tr2, he2 = T.split_heldback(list(reversed(exs)))
+    assert {e.text for e in he1} == {e.text for e in he2}
+    assert 50 < len(he1) < 150
+    dev = [Example("We're consuming 50 percent of the world's cocaine.", 1, "en")]
+    train = [
+        Example("We are consuming 50 percent of the worlds cocaine!", 1, "en"),  # same, no '
+        Example("we're consuming 50 percent of the world's cocaine", 1, "en"),
+        Example("A different sentence entirely, long enough to count.", 0, "en"),
+    ]
+    kept, dropped = T.deduplicate_against(train, dev)
+    assert dropped == 1 and len(kept) == 2  # punctuation/case variants are duplicates
+
+
+def test_functional_cases_cover_languages_and_hold_out_templates() -> None:
+    cases = functional_cases()
+    assert {c.lang for c in cases} >= {"en", "fr", "de", "es", "pt", "it", "nl", "pl", "ar"}
+    tr, te = split_by_template(cases)
+    assert not {c.template for c in tr} & {c.template for c in te}
+    assert {c.label for c in te} == {0, 1}
+
+
+def test_routed_model_roundtrip(good_model: StackedModel, tmp_path: Path) -> None:
+    from sitroom.nlp.classifiers.model import RoutedModel, load_model
+
+    routed = RoutedModel("checkworthy", "r", "v1", {"en": good_model}, good_model)
+    routed.save(tmp_path / "r")
+    loaded = load_model(tmp_path / "r")
+    assert isinstance(loaded, RoutedModel) and set(loaded.routes) == {"en"}
+    texts = ["Crime rose 40 percent since 2010.", "Gracias a todos por venir esta noche."]
+    preds = loaded.predict(texts)
+    assert [p.model_version for p in preds] == ["v1", "v1"]
+    assert preds[0].label == "yes" and preds[0].evidence[0] == "route: en"
+    assert preds[1].evidence[0] == "route: multilingual"
+
+
+def test_lexicon_hits_become_evidence(good_model: StackedModel) -> None:
+    from sitroom.nlp.lexicon import LexiconEntry, LexiconMatcher
+
+    good_model.lexicon = LexiconMatcher.build([LexiconEntry("crime", category="topic")])
+    try:
+        (p,) = good_model.predict(["Cr1me rose 40 percent since 2010."])
+    finally:
+        good_model.lexicon = None
+    assert any(e.startswith("lexicon 'Cr1me' [0:5]") for e in p.evidence)
