@@ -19,6 +19,9 @@ from sitroom.lib.env import env_bool, env_int, env_list, env_str, env_url
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("SITROOM_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Retrained classifier versions (`sitroom train`); the nlp package reads the variable too.
+MODEL_DIR = Path(env_str("SITROOM_MODEL_DIR", str(DATA_DIR / "models"))).resolve()
+os.environ.setdefault("SITROOM_MODEL_DIR", str(MODEL_DIR))
 
 
 def _secret_key() -> str:

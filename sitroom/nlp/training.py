@@ -47,7 +47,7 @@ Example = D.Example
 # ---------------------------------------------------------------- metrics
 
 
-def binary_metrics(y: Sequence[int], pred: Sequence[int]) -> dict[str, float]:
+def binary_metrics(y: Sequence[int], pred: Sequence[int] | np.ndarray) -> dict[str, float]:
     yt = np.asarray(y, dtype=int)
     yp = np.asarray(pred, dtype=int)
     out: dict[str, float] = {"n": float(len(yt)), "positives": float(yt.sum())}
@@ -79,7 +79,8 @@ def split_heldback(
 ) -> tuple[list[Example], list[Example]]:
     """Deterministic split by text hash: the same text always lands on the same side, so
     the held-back part stays held back across retrains and duplicates never straddle."""
-    train, held = [], []
+    train: list[Example] = []
+    held: list[Example] = []
     cut = int(fraction * 10_000)
     for ex in examples:
         (held if _stable_hash(salt + ex.text) % 10_000 < cut else train).append(ex)
@@ -253,7 +254,7 @@ class ModelRegistry:
         return d
 
     def versions(self, task: str) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         base = self._task_dir(task)
         if not base.exists():
             return out
@@ -634,7 +635,7 @@ def _cli(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "build-defaults":
         fz = Featurizer()
-        built = {}
+        built: dict[str, AnyModel] = {}
         for task in args.task or list(TASKS):
             t0 = time.time()
             if task == "checkworthy":

@@ -293,17 +293,12 @@ def report_submit(
         *sorted(c.sha256 for c in cleaned),
     )
 
-    if conf.DEDUP_MINUTES and sender_hash:
-        recent = (
-            Report.objects.filter(
-                sender_hash=sender_hash,
-                content_key=content_key,
-                channel=channel,
-                created_at__gte=timezone.now() - timedelta(minutes=conf.DEDUP_MINUTES),
-            )
-            .order_by("-created_at")
-            .first()
-        )
+    dedup = bool(conf.DEDUP_MINUTES and sender_hash)
+    # On PostgreSQL with the database queue, a report without files is stored by one
+    # statement that also checks for a recent duplicate (see _insert_single_statement).
+    single = not cleaned and _single_statement_possible()
+    if dedup and not single:
+        recent = _recent_duplicate(sender_hash, content_key, channel)
         if recent is not None:
             return _answered(Intake(recent, created=False, folded=True), with_instant_answer)
 
@@ -316,6 +311,32 @@ def report_submit(
     try:
         for attempt in range(3):
             try:
+                if single:
+                    found = _insert_single_statement(
+                        draft=draft,
+                        channel=channel,
+                        gateway=gateway,
+                        sender_hash=sender_hash,
+                        text=text,
+                        text_key=text_key,
+                        content_key=content_key,
+                        language=language,
+                        detected=detected,
+                        key=key or None,
+                        fingerprint=fingerprint,
+                        canonical=canonical,
+                        dedup=dedup,
+                    )
+                    if found is not None:
+                        report = found
+                        break
+                    # Nothing inserted: a recent duplicate from this sender exists.
+                    recent = _recent_duplicate(sender_hash, content_key, channel)
+                    if recent is not None:
+                        return _answered(
+                            Intake(recent, created=False, folded=True), with_instant_answer
+                        )
+                    single = False  # it vanished in between: store it the ordinary way
                 report = _insert(
                     draft=draft,
                     channel=channel,
@@ -346,6 +367,19 @@ def report_submit(
         _delete_files([name for _, name in stored])
         raise
     return _answered(Intake(report, created=True), with_instant_answer)
+
+
+def _recent_duplicate(sender_hash: str, content_key: str, channel: str) -> Report | None:
+    return (
+        Report.objects.filter(
+            sender_hash=sender_hash,
+            content_key=content_key,
+            channel=channel,
+            created_at__gte=timezone.now() - timedelta(minutes=conf.DEDUP_MINUTES),
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def _answered(intake: Intake, with_instant_answer: bool) -> Intake:
@@ -457,6 +491,210 @@ def _insert(
         after={"channel": channel, "category": report.category, "code": report.code},
     )
     _enqueue_route(report.pk)
+    return report
+
+
+# --- The one-statement intake (PostgreSQL) -------------------------------------------------
+#
+# _insert takes five round trips to the database (BEGIN, report, audit event, routing task,
+# COMMIT; six with links) after a sixth for the duplicate check, each costing CPU in Django's
+# ORM, in the driver and in PostgreSQL. On PostgreSQL the same rows are written by ONE
+# statement: data-modifying CTEs insert the report only if no recent duplicate exists, then
+# its links, the audit event and the routing task from the report's new id. A statement in
+# autocommit is its own transaction, so all of it commits together (or nothing does) before
+# the code is acknowledged, exactly as with _insert. The rows' values come from the same model
+# instances and field preparation as the ORM's, so both paths store identical rows (tests run
+# _insert on SQLite; benchmarks/intake.py checks this path on PostgreSQL).
+
+
+def _single_statement_possible() -> bool:
+    from django.db import connection, router
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from sitroom.audit.models import AuditEvent
+    from sitroom.reports.tasks import report_route
+
+    return (
+        connection.vendor == "postgresql"
+        and isinstance(report_route.get_backend(), DatabaseBackend)
+        and all(router.db_for_write(m) == "default" for m in (Report, AuditEvent, DBTaskResult))
+    )
+
+
+def _values(obj: Any, *, skip: tuple[str, ...] = ()) -> tuple[list[str], list[Any]]:
+    """(quoted columns, prepared values) of an unsaved instance, as Model.save would write."""
+    from django.db import connection
+    from django.db.models import signals
+
+    signals.pre_save.send(
+        sender=type(obj), instance=obj, raw=False, using="default", update_fields=None
+    )
+    quote = connection.ops.quote_name
+    columns, values = [], []
+    for f in obj._meta.concrete_fields:
+        if f.attname in skip or (f.primary_key and f.db_returning):
+            continue
+        columns.append(quote(f.column))
+        values.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    return columns, values
+
+
+def _insert_single_statement(
+    *,
+    draft: ReportDraft,
+    channel: str,
+    gateway: str,
+    sender_hash: str,
+    text: str,
+    text_key: str,
+    content_key: str,
+    language: str,
+    detected: bool,
+    key: str | None,
+    fingerprint: str,
+    canonical: list[tuple[str, str]],
+    dedup: bool,
+) -> Report | None:
+    """Store the report, its links, audit event and routing task in one statement.
+
+    Returns None (and stores nothing) when ``dedup`` and a recent duplicate exists.
+    """
+    from django.db import connection
+    from django.db.models import signals
+    from django_tasks_db.compat import normalize_json, task_enqueued
+    from django_tasks_db.models import DBTaskResult
+
+    from sitroom.audit.context import current_actor
+    from sitroom.audit.models import AuditEvent
+    from sitroom.reports.tasks import report_route
+
+    contact = _contact_token(draft)
+    report = Report(
+        channel=channel,
+        gateway=gateway,
+        category=draft.category,
+        gender_based=draft.gender_based,
+        text=text,
+        language=language,
+        language_detected=detected,
+        region=draft.region,
+        seen_at=draft.seen_at,
+        seen_where=draft.seen_where.strip(),
+        contact_encrypted=contact,
+        has_contact=bool(contact),
+        consent_given=draft.consent,
+        sender_hash=sender_hash,
+        content_key=content_key,
+        text_key=text_key,
+        idempotency_key=key,
+        request_hash=fingerprint,
+    )
+    # As audit_record(action="report.submit", obj=report, after={...}) would write it.
+    actor = current_actor()
+    event = AuditEvent(
+        actor_id=actor.user_id,
+        actor_label=actor.label or actor.channel or "system",
+        organisation_id=None,
+        action="report.submit",
+        object_type=Report._meta.label_lower,
+        object_id="",
+        object_repr=str(report)[:200],
+        before=None,
+        after={"channel": channel, "category": report.category, "code": report.code},
+        ip_hash=actor.ip_hash,
+        channel=actor.channel,
+    )
+    # As DatabaseBackend.enqueue(report_route, report.pk) would write it.
+    backend: Any = report_route.get_backend()  # a DatabaseBackend (_single_statement_possible)
+    backend.validate_task(report_route)
+    task: Any = DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs={"args": [0], "kwargs": {}},
+        priority=report_route.priority,
+        task_path=report_route.module_path,
+        queue_name=report_route.queue_name,
+        run_after=report_route.run_after,  # type: ignore[misc]  # pre_save fills None
+        backend_name=backend.alias,
+    )
+    quote = connection.ops.quote_name
+    r_cols, r_vals = _values(report)
+    a_cols, a_vals = _values(event, skip=("object_id",))
+    t_cols, t_vals = _values(task, skip=("args_kwargs",))
+    params: list[Any] = list(r_vals)
+    table = quote(Report._meta.db_table)
+    where = ""
+    if dedup:
+        where = (
+            f" WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE sender_hash = %s AND "  # noqa: S608
+            "content_key = %s AND channel = %s AND created_at >= %s)"
+        )
+        params += [
+            sender_hash,
+            content_key,
+            channel,
+            timezone.now() - timedelta(minutes=conf.DEDUP_MINUTES),
+        ]
+    marks = ", ".join(["%s"] * len(r_vals))
+    parts = [f"r AS (INSERT INTO {table} ({', '.join(r_cols)}) SELECT {marks}{where} RETURNING id)"]
+    url_rows = [
+        ReportUrl(
+            url=raw, canonical=canon, canonical_hash=_hash(canon), platform=platform_of(canon)
+        )
+        for raw, canon in canonical
+    ]
+    if url_rows:
+        u_cols: list[str] = []
+        rows = []
+        for row in url_rows:
+            u_cols, u_vals = _values(row, skip=("report_id",))
+            rows.append("(" + ", ".join(["%s"] * len(u_vals)) + ")")
+            params += u_vals
+        names = ", ".join(f"v{i}" for i in range(len(u_cols)))
+        parts.append(
+            f"u AS (INSERT INTO {quote(ReportUrl._meta.db_table)} "  # noqa: S608
+            f"({quote('report_id')}, {', '.join(u_cols)}) SELECT r.id, {names} FROM r, "
+            f"(VALUES {', '.join(rows)}) AS v({names}))"
+        )
+    parts.append(
+        f"a AS (INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(a_cols)}, "  # noqa: S608
+        f"{quote('object_id')}) SELECT {', '.join(['%s'] * len(a_vals))}, r.id::text FROM r)"
+    )
+    params += a_vals
+    parts.append(
+        f"t AS (INSERT INTO {quote(DBTaskResult._meta.db_table)} ({', '.join(t_cols)}, "  # noqa: S608
+        f"{quote('args_kwargs')}) SELECT {', '.join(['%s'] * len(t_vals))}, "
+        "jsonb_build_object('args', jsonb_build_array(r.id), 'kwargs', '{}'::jsonb) FROM r)"
+    )
+    params += t_vals
+    # Names come from the models' meta, values are parameters.
+    sql = "WITH " + ", ".join(parts) + " SELECT id FROM r"  # noqa: S608
+    if connection.in_atomic_block:
+        # Inside someone's transaction: a savepoint keeps a failure (code collision) local.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    if row is None:
+        return None
+    report.pk = row[0]
+    report._state.adding = False
+    report._state.db = "default"
+    event.object_id = str(report.pk)
+    task.args_kwargs = normalize_json({"args": [report.pk], "kwargs": {}})
+    for obj in (report, *url_rows, event, task):
+        signals.post_save.send(
+            sender=type(obj),
+            instance=obj,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using="default",
+        )
+    task_enqueued.send(type(backend), task_result=task.task_result)
     return report
 
 

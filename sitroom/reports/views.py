@@ -22,6 +22,7 @@ from sitroom.reports.services import (
     ReportInvalid,
     report_contact_reveal,
     report_instant_answers,
+    report_instant_answers_cached,
     report_submit,
 )
 from sitroom.reports.uploads import UploadRejected
@@ -89,7 +90,11 @@ def report_form(request: HttpRequest) -> HttpResponse:
 
 
 def report_sent(request: HttpRequest, code: str) -> HttpResponse:
-    """The confirmation: the code to keep, any published fact-check, what happens next."""
+    """The confirmation: the code to keep, any published fact-check, what happens next.
+
+    The instant answer is computed here (within its time bound), not in the POST that stored
+    the report: a person reads this page once, and a slow matcher never delays the storing.
+    """
     report = report_by_code(code)
     if report is None:
         if is_valid_code(normalise_code(code)):
@@ -144,7 +149,7 @@ def track_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "report": report,
             "timeline": report_public_timeline(report),
-            "instant": report_instant_answers(report),
+            "instant": report_instant_answers_cached(report),
         },
     )
 

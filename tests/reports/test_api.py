@@ -204,9 +204,15 @@ def test_instant_answers_via_answers_url_or_on_request(settings, monkeypatch):  
     again = Client().get(f"/api/v1/reports/{body['display_code'].lower()}/answers")
     assert again.json()["instant_answers"] == expected and len(calls) == 1
     # On request, in the POST response itself (here a folded duplicate of the first).
-    asked = Client().post(
-        "/api/v1/reports?answers=1", json.dumps(report_payload()), content_type="application/json"
-    ).json()
+    asked = (
+        Client()
+        .post(
+            "/api/v1/reports?answers=1",
+            json.dumps(report_payload()),
+            content_type="application/json",
+        )
+        .json()
+    )
     assert asked["code"] == body["code"] and asked["instant_answers"] == expected
     page = Client().get(f"/report/sent/{body['code']}/")
     assert "This has already been checked" in page.content.decode()
@@ -256,7 +262,9 @@ def test_slow_provider_is_cut_off_by_the_time_bound(settings, caplog, monkeypatc
         assert "took over 50 ms" in caplog.text
         assert Report.objects.filter(code=response.json()["code"]).exists()
         page = Client().get(f"/report/sent/{response.json()['code']}/")
-        assert page.status_code == 200 and "This has already been checked" not in page.content.decode()
+        assert (
+            page.status_code == 200 and "This has already been checked" not in page.content.decode()
+        )
     finally:
         release.set()
 

@@ -250,7 +250,7 @@ class StackedModel:
         }
         tmp_w = d / ".weights.npz.tmp"
         with open(tmp_w, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
         tmp_w.replace(d / "weights.npz")
         tmp_j = d / ".model.json.tmp"
         tmp_j.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -535,7 +535,12 @@ class RoutedModel:
         out: list[Prediction | None] = [None] * len(texts)
         for key, ids in self._split(cleaned).items():
             sub = [texts[i] for i in ids]
-            preds = self._model(key).predict(sub, embed_fn=lambda _c, ids=ids: emb[ids])
+            sub_emb = emb[ids]
+
+            def embed_fn_sub(_c: Sequence[str], sub_emb: Floats = sub_emb) -> Floats:
+                return sub_emb
+
+            preds = self._model(key).predict(sub, embed_fn=embed_fn_sub)
             for i, p in zip(ids, preds, strict=True):
                 p.model_name, p.model_version = self.name, self.version
                 p.evidence.insert(0, f"route: {key or 'multilingual'}")
