@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from sitroom.core import api as core_api
@@ -7,7 +7,7 @@ from sitroom.core import views as core_views
 
 handler404 = "sitroom.core.views.not_found"
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("me", core_api.me, name="api-me"),
     path("", include("sitroom.reports.api_urls")),
     path("", include("sitroom.cases.api_urls")),

@@ -1,7 +1,8 @@
 """Playwright + Debian's Chromium for browser tests.
 
 Use the ``page`` fixture (phone-sized with ``phone_page``) with pytest-django's ``live_server``.
-Import these fixtures in a test module with ``from tests.browser import *  # noqa: F403``.
+tests/conftest.py loads this module as a plugin, so every test can ask for these fixtures; do
+not import them into a test module (a second copy would start a second Playwright).
 Tests skip with a reason where Chromium is missing; in CI they fail instead.
 """
 

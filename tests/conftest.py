@@ -20,6 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from sitroom.accounts.models import Organisation, Role
 from sitroom.accounts.services import membership_grant, organisation_create
 
+# Browser fixtures (page, phone_page, browser_login) live in tests/browser.py: one Chromium per
+# test process, shared by every browser test.
+pytest_plugins = ["tests.browser"]
+
 TEST_TOTP_KEY = base64.b32decode("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

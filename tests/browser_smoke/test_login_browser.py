@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import *  # noqa: F403
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

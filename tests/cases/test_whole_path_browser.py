@@ -11,7 +11,6 @@ import pytest
 from sitroom.accounts.models import Role
 from sitroom.cases import services
 from sitroom.reports.models import Report
-from tests.browser import *  # noqa: F403
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

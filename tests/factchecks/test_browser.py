@@ -8,7 +8,6 @@ import pytest
 
 from sitroom.factchecks.models import Article
 from sitroom.factchecks.services import claim_create
-from tests.browser import *  # noqa: F403
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

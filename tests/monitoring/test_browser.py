@@ -9,7 +9,6 @@ from sitroom.monitoring.demo import BASE_POSTS, WATCHLIST
 from sitroom.monitoring.items import PostIn
 from sitroom.monitoring.models import Escalation, PostLabel, WatchTerm
 from sitroom.monitoring.services import posts_ingest, source_create
-from tests.browser import *  # noqa: F403
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,6 @@ import re
 import pytest
 
 from sitroom.reports.models import Report
-from tests.browser import *  # noqa: F403
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
