@@ -352,8 +352,8 @@ def load(coalition: Any) -> None:
     for key, _lang, _region, text in BASE_POSTS:
         if key not in names:
             continue
-        post = Post.objects.filter(organisation=org, text=text).exclude(narrative=None).first()
-        if post is None or post.narrative is None or post.narrative.title:
+        example = Post.objects.filter(organisation=org, text=text).exclude(narrative=None).first()
+        if example is None or example.narrative is None or example.narrative.title:
             continue
         title, tags = names.pop(key)
-        narrative_update(narrative=post.narrative, title=title, tags=tags, by=kwame)
+        narrative_update(narrative=example.narrative, title=title, tags=tags, by=kwame)

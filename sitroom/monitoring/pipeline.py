@@ -19,6 +19,7 @@ that fails is retried post by post, so one bad post is retried and finally parke
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -27,10 +28,11 @@ import logging
 import os
 import re
 import socket
+import time
 import traceback
 import unicodedata
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -337,6 +339,19 @@ def default_steps() -> list[Step]:
 STEPS: list[Step] = default_steps()
 
 
+# Seconds spent per stage in this process (read by benchmarks/pipeline.py; cheap to keep).
+STAGE_SECONDS: dict[str, float] = {}
+
+
+@contextlib.contextmanager
+def _timed(stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        STAGE_SECONDS[stage] = STAGE_SECONDS.get(stage, 0.0) + time.perf_counter() - start
+
+
 # --------------------------------------------------------------------------- claiming work
 
 
@@ -493,7 +508,8 @@ def _run_steps(
         todo = [t for t in targets if t.pk not in done]
         if not todo:
             continue
-        results = step.run(todo, vectors)
+        with _timed(step.name):
+            results = step.run(todo, vectors)
         rows = [
             StepResult(text=t, step=step.name, model_name=name, model_version=version, result=r)
             for t, r in zip(todo, results, strict=True)
@@ -577,17 +593,16 @@ def _finalise(
         p.retry_after = None
         seen_in_batch.add(t.pk)
         changed.append(p)
+    done: list[int] = []
     with transaction.atomic():
         # Only the holder of the claim finishes a post (a reclaimed post's old holder may
         # still be running after a long pause: its results are the same, its write is not).
-        still_ours = set(
-            Post.objects.filter(pk__in=[p.pk for p in changed], claimed_by=token).values_list(
-                "pk", flat=True
-            )
-        )
-        changed = [p for p in changed if p.pk in still_ours]
-        Post.objects.bulk_update(changed, FINAL_FIELDS, batch_size=200)
-        done = [p.pk for p in changed]
+        # One UPDATE per post: a bulk CASE update is quadratic in the batch on SQLite.
+        attnames = {f.name: f.attname for f in Post._meta.concrete_fields}
+        for p in changed:
+            values = {attnames[f]: getattr(p, attnames[f]) for f in FINAL_FIELDS}
+            if Post.objects.filter(pk=p.pk, claimed_by=token).update(**values):
+                done.append(p.pk)
         if done:
             transaction.on_commit(lambda: post_processed.send(sender=Post, post_ids=done))
     return done
@@ -596,19 +611,24 @@ def _finalise(
 def _process(token: str, posts: list[Post]) -> list[int]:
     from sitroom.monitoring.narratives import assign_narratives
 
-    by_post = _attach_distinct_texts(posts)
-    texts = list({t.pk: t for t in by_post.values()}.values())
-    _near_duplicates(texts)
+    with _timed("distinct"):
+        by_post = _attach_distinct_texts(posts)
+        texts = list({t.pk: t for t in by_post.values()}.values())
+    with _timed("near_duplicates"):
+        _near_duplicates(texts)
     rep_ids = {t.representative_id or t.pk for t in texts}  # type: ignore[attr-defined]
     reps = {t.pk: t for t in texts if t.pk in rep_ids}
     missing = rep_ids - set(reps)
     if missing:
         reps.update({t.pk: t for t in DistinctText.objects.filter(pk__in=missing)})
     rep_list = sorted(reps.values(), key=lambda t: t.pk)
-    vectors = _embed(rep_list)
+    with _timed("embedding"):
+        vectors = _embed(rep_list)
     _run_steps(texts, rep_list, vectors)
-    narratives = assign_narratives(posts, by_post, vectors)
-    return _finalise(token, posts, by_post, narratives)
+    with _timed("narratives"):
+        narratives = assign_narratives(posts, by_post, vectors)
+    with _timed("finalise"):
+        return _finalise(token, posts, by_post, narratives)
 
 
 def _fail(token: str, post: Post, exc: BaseException) -> None:

@@ -218,3 +218,28 @@ def test_lexicon_hits_become_evidence(good_model: StackedModel) -> None:
     finally:
         good_model.lexicon = None
     assert any(e.startswith("lexicon 'Cr1me' [0:5]") for e in p.evidence)
+
+
+def test_embed_budgets_are_nested_and_none_means_every_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    exs = [Example(f"claim number {i} in the debate", i % 2, "en", "clef2024-en-train")
+           for i in range(50)] + [
+        Example(f"tweet number {i}", i % 2, "es", "clef2022-es-train") for i in range(50)
+    ]  # fmt: skip
+    own = [Example("a deployment's own label", 1, "en", "own")]
+    monkeypatch.setitem(T.EMBED_BUDGET, "clef2024-en-train", None)
+    monkeypatch.setitem(T.EMBED_BUDGET, "clef2022-es-train", 10)
+    idx = T.embedded_subset(exs + own)
+    assert len(idx) == 50 + 10 + 1
+    monkeypatch.setitem(T.EMBED_BUDGET, "clef2022-es-train", 20)
+    assert set(idx) <= set(T.embedded_subset(exs + own))  # a bigger budget only adds rows
+
+
+def test_models_md_keeps_the_benchmark_section(good_model: StackedModel, tmp_path: Path) -> None:
+    (tmp_path / "MODELS.md").write_text("old\n\n## Benchmark (x)\n\n```\ntable\n```\n")
+    path = T.write_models_md(tmp_path, {"checkworthy": good_model})
+    text = path.read_text()
+    assert text.startswith("# Shipped classifier models") and "old" not in text
+    assert text.endswith("## Benchmark (x)\n\n```\ntable\n```\n")
+    assert "## checkworthy" in text
