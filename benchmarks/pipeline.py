@@ -344,6 +344,7 @@ def main() -> None:
         DistinctText.objects.exclude(embedding=None).order_by("id").values_list("text", flat=True)
     )
     n_distinct = DistinctText.objects.count()
+    near = DistinctText.objects.exclude(representative=None).count()
 
     # --- 2. raw encoding of the same distinct texts, in the pipeline's batch sizes --------
     inputs = [pipeline._embed_input(t) for t in embedded]
@@ -389,7 +390,6 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     reposts = args.posts - n_distinct
-    near = DistinctText.objects.exclude(representative=None).count()
     print("sitroom monitoring pipeline benchmark (embedded mode: SQLite, in-process worker)")
     print(f"  machine: {os.cpu_count()} CPUs visible; embedder {embedder.name} {embedder.version}")
     print(

@@ -674,15 +674,26 @@ def _last_exception() -> BaseException:
 
 
 def pipeline_drain(
-    *, worker: str = WORKER_ID, max_batches: int | None = None, limit: int | None = None
+    *,
+    worker: str = WORKER_ID,
+    max_batches: int | None = None,
+    limit: int | None = None,
+    on_backlog: Callable[[], None] | None = None,
 ) -> int:
-    """Claim and process batches until nothing is waiting; returns posts processed."""
+    """Claim and process batches until nothing is waiting; returns posts processed.
+
+    ``on_backlog`` is called once, when a full batch shows more work is waiting, so the
+    task can ask another idle worker to help (fan-out without flooding the queue).
+    """
     total = 0
     batches = 0
     while max_batches is None or batches < max_batches:
         token, ids = posts_claim(worker=worker, limit=limit)
         if not ids:
             break
+        if on_backlog is not None and len(ids) >= (limit or conf.PIPELINE_BATCH):
+            on_backlog()
+            on_backlog = None
         total += len(process_batch(token, ids))
         batches += 1
     return total

@@ -186,9 +186,24 @@ def posts_ingest(
 
 
 def pipeline_kick() -> None:
-    """Ask a worker on the "pipeline" queue to drain what is waiting."""
+    """Ask a worker on the "pipeline" queue to drain what is waiting.
+
+    On the database queue, a pipeline task that is already waiting will drain these posts
+    too, so no second one is added (a burst of pushes would otherwise queue hundreds).
+    """
     from sitroom.monitoring.tasks import pipeline_run
 
+    backend = pipeline_run.get_backend()
+    if backend.__class__.__module__.startswith("django_tasks_db"):
+        from django_tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        now = timezone.now()
+        waiting = DBTaskResult.objects.filter(
+            task_path=pipeline_run.module_path, status=TaskResultStatus.READY
+        ).filter(Q(run_after__lte=now) | Q(run_after__gt=now + timedelta(days=3650)))
+        if waiting.exists():
+            return
     pipeline_run.enqueue()
 
 

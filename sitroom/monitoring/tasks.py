@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.utils import timezone
 
 from sitroom.lib.tasks import durable_task
 from sitroom.monitoring import conf
 
 TICK_SECONDS = 60
+logger = logging.getLogger("sitroom.monitoring")
 
 
 @durable_task(queue_name="intake")
@@ -25,8 +28,9 @@ def source_poll(source_id: int) -> int:
 def pipeline_run() -> int:
     """Process waiting posts until none is left (any number may run at once)."""
     from sitroom.monitoring.pipeline import pipeline_drain
+    from sitroom.monitoring.services import pipeline_kick
 
-    return pipeline_drain()
+    return pipeline_drain(on_backlog=pipeline_kick)
 
 
 def tick() -> tuple[int, bool]:
@@ -47,8 +51,11 @@ def tick() -> tuple[int, bool]:
 @durable_task(queue_name="default")
 def monitoring_tick() -> int:
     """Every minute: polls and stale claims. One chain survives (a cache lease)."""
-    if not cache.add("sitroom:monitoring:tick", "1", timeout=TICK_SECONDS - 5):
-        return 0
+    try:
+        if not cache.add("sitroom:monitoring:tick", "1", timeout=TICK_SECONDS - 5):
+            return 0
+    except DatabaseError:
+        logger.warning("no cache for the tick lease (run `sitroom createcachetable`)")
     due, _waiting = tick()
     backend = monitoring_tick.get_backend()
     if conf.SELF_SCHEDULE and backend.supports_defer:
