@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from django.db import IntegrityError, InternalError, OperationalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from sitroom.audit.models import AppendOnlyError, AuditEvent
@@ -38,10 +38,10 @@ def test_audit_events_are_append_only(world):
     with pytest.raises(AppendOnlyError):
         event.delete()
     # The database refuses too, for code that bypasses the model.
-    with pytest.raises((IntegrityError, InternalError, OperationalError)), transaction.atomic():
+    with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="tampered")
     if connection.vendor == "postgresql":
-        with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        with pytest.raises(DatabaseError), transaction.atomic():
             AuditEvent.objects.filter(pk=event.pk).delete()
 
 
