@@ -133,7 +133,7 @@ class Featurizer:
 # so the embedding head may see a fixed, hash-chosen sample of a large public set (None = every
 # row); the n-gram head sees everything. Deployment labels and the functional cases are always
 # embedded in full. Samples are nested, so raising a budget only adds rows.
-CHECKWORTHY_EMBED_BUDGET = 2000  # per CLEF set other than CLEF 2024 English
+CHECKWORTHY_EMBED_BUDGET = 800  # per CLEF set other than CLEF 2024 English
 EMBED_BUDGET: dict[str, int | None] = {
     "clef2024-en-train": None,
     **{
@@ -431,7 +431,7 @@ def functional_examples(task: str) -> tuple[list[Example], list[Example]]:
                 )  # fmt: skip
             else:
                 t = c.template
-                if t.startswith(("n-counter", "n-quote")):
+                if t.startswith(("n-counter", "n-quote", "n-report")):
                     continue  # quoting hate is offensive wording but not hostile
                 lab = 1 if (c.label == 1 or t.startswith(("p-", "x-"))) else 0
                 out.append(Example(c.text, lab, c.lang, "functional", None, {"template": t}))
@@ -571,7 +571,7 @@ def write_models_md(out_dir: str | os.PathLike[str], models: dict[str, AnyModel]
     path = Path(out_dir) / "MODELS.md"
     # A hand-pasted benchmark section at the end survives a rebuild.
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    tail = old[old.index(BENCHMARK_HEADING):] if BENCHMARK_HEADING in old else ""
+    tail = old[old.index(BENCHMARK_HEADING) :] if BENCHMARK_HEADING in old else ""
     path.write_text("\n".join(lines) + ("\n" + tail if tail else ""), encoding="utf-8")
     return path
 
@@ -613,7 +613,9 @@ CHECKWORTHY_ROUTES: dict[str, list[str]] = {
 ROUTE_CONFIG = TrainConfig(c_emb=2.0, c_ngram=8.0)
 # Per-route overrides, chosen on out-of-fold scores of the route's own training set (never on
 # a dev set).
-ROUTE_CONFIGS: dict[str, TrainConfig] = {}
+# English (CLEF 2024, every row embedded): stacked out-of-fold F1 0.7223 / 0.7247 / 0.7251 /
+# 0.7248 / 0.7239 for c_emb 1 / 2 / 4 / 8 / 16 (n-gram head C=8).
+ROUTE_CONFIGS: dict[str, TrainConfig] = {"en": TrainConfig(c_emb=4.0, c_ngram=8.0)}
 
 
 def build_routed_checkworthy(

@@ -237,9 +237,9 @@ def test_embed_budgets_are_nested_and_none_means_every_row(
 
 
 def test_models_md_keeps_the_benchmark_section(good_model: StackedModel, tmp_path: Path) -> None:
-    (tmp_path / "MODELS.md").write_text("old\n\n## Benchmark (x)\n\n```\ntable\n```\n")
+    (tmp_path / "MODELS.md").write_text("STALE-HEADER\n\n## Benchmark (x)\n\n```\ntable\n```\n")
     path = T.write_models_md(tmp_path, {"checkworthy": good_model})
     text = path.read_text()
-    assert text.startswith("# Shipped classifier models") and "old" not in text
+    assert text.startswith("# Shipped classifier models") and "STALE-HEADER" not in text
     assert text.endswith("## Benchmark (x)\n\n```\ntable\n```\n")
     assert "## checkworthy" in text
