@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -279,14 +280,7 @@ def article_new(request: HttpRequest, claim_id: int) -> HttpResponse:
                 claim=claim,
                 organisation=org,
                 by=user,
-                title=data["title"],
-                language=data["language"],
-                rating=data["rating"],
-                verdict=data["verdict"],
-                summary=data["summary"],
-                body=data["body"],
-                evidence=data["evidence"],
-                editor=data["editor"],
+                **_article_fields(data),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -298,6 +292,13 @@ def article_new(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 
 # --- articles -------------------------------------------------------------------------------
+
+ARTICLE_FIELDS = ("title", "language", "rating", "verdict", "summary", "body", "evidence", "editor")
+
+
+def _article_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The article form's fields as article_create / article_update take them."""
+    return {name: data[name] for name in ARTICLE_FIELDS}
 
 
 def _article_form(article: Article, data: dict | None = None) -> ArticleForm:
@@ -328,14 +329,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
                 services.article_update(
                     article=article,
                     by=user,
-                    title=data["title"],
-                    language=data["language"],
-                    rating=data["rating"],
-                    verdict=data["verdict"],
-                    summary=data["summary"],
-                    body=data["body"],
-                    evidence=data["evidence"],
-                    editor=data["editor"],
+                    **_article_fields(data),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
