@@ -291,7 +291,14 @@ def main() -> None:
         "--replay-rate", type=float, default=300.0, help="posts/s offered in the replay"
     )
     parser.add_argument("--push-size", type=int, default=150, help="posts per push (ingest call)")
+    parser.add_argument(
+        "--scope",
+        choices=["relevant", "all"],
+        default=os.environ.get("SITROOM_PIPELINE_SCOPE", "relevant"),
+        help="SITROOM_PIPELINE_SCOPE: embed relevant/lexicon-hit texts only (default) or all",
+    )
     args = parser.parse_args()
+    os.environ["SITROOM_PIPELINE_SCOPE"] = args.scope
 
     tmp = tempfile.mkdtemp(prefix="sitroom-bench-")
     os.environ["SITROOM_DATA_DIR"] = tmp
@@ -394,8 +401,9 @@ def main() -> None:
     print(f"  machine: {os.cpu_count()} CPUs visible; embedder {embedder.name} {embedder.version}")
     print(
         f"  stream: {args.posts} posts, {n_distinct} distinct texts ({reposts} exact reposts), "
-        f"{near} near-duplicates, {len(inputs)} texts embedded; "
-        f"{Post.objects.filter(external_id__startswith='1-', is_relevant=True).count()} election-relevant"
+        f"{near} near-duplicates; "
+        f"{Post.objects.filter(external_id__startswith='1-', is_relevant=True).count()} posts "
+        f"election-relevant; scope {args.scope!r}: {len(inputs)} texts embedded"
     )
     print(
         f"  end to end (ingest {t_ingest:.1f}s + pipeline): {args.posts / t_total:.0f} posts/s "

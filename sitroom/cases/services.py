@@ -226,6 +226,82 @@ def _case_attach_report(report: Any) -> Case:
     return case
 
 
+def _monitoring_category(posts: list[Any]) -> str:
+    from sitroom.reports.models import Category
+
+    if any((p.hate_score or 0) >= 0.5 or p.lexicon_hits for p in posts):
+        return Category.HATE_SPEECH.value
+    if any(p.is_relevant for p in posts):
+        return Category.ELECTORAL_PROCESS.value
+    return Category.OTHER.value
+
+
+def case_create_from_monitoring(
+    *,
+    organisation: Any,
+    post: Any | None = None,
+    narrative: Any | None = None,
+    title: str = "",
+    by: User | None = None,
+) -> Case:
+    """Put a monitored post, or a narrative's top posts, into the review queue.
+
+    The escalation enters like any report, on the ``monitoring`` channel (text, link,
+    language, region, a category from the post's signals), and is grouped at once with the
+    public's reports of the same link or text, so reviewers see one case. Escalating the same
+    post or narrative again returns the same case (the report's idempotency key).
+    """
+    from sitroom.lib.hashing import keyed_hash
+    from sitroom.reports import conf as report_conf
+    from sitroom.reports.services import ReportDraft, report_submit
+
+    if (post is None) == (narrative is None):
+        raise ValueError("escalate either a post or a narrative")
+    if post is not None:
+        posts, key = [post], f"post:{post.pk}"
+    else:
+        posts = list(narrative.posts.order_by("-id")[:5])
+        key = f"narrative:{narrative.pk}"
+    text = "\n\n".join(dict.fromkeys(p.text for p in posts if p.text))
+    if narrative is not None and (narrative.title or title):
+        text = f"{narrative.title or title}\n\n{text}"
+    urls = list(dict.fromkeys(p.url for p in posts if p.url))[: report_conf.MAX_URLS]
+    languages = [p.language for p in posts if p.language in report_conf.REPORT_LANGUAGES]
+    regions = [p.region for p in posts if p.region in dict(report_conf.REGIONS)]
+    draft = ReportDraft(
+        category=_monitoring_category(posts),
+        urls=urls,
+        text=(text or title)[: report_conf.MAX_TEXT_CHARS],
+        language=languages[0] if languages else "",
+        region=regions[0] if regions else "",
+        seen_at=min((p.published_at for p in posts if p.published_at), default=None),
+        seen_where=", ".join(dict.fromkeys(p.source.name for p in posts))[:200],
+    )
+    with transaction.atomic():
+        intake = report_submit(
+            draft=draft,
+            channel="monitoring",
+            sender_hash=keyed_hash(f"organisation:{organisation.pk}", purpose="report-sender"),
+            gateway=f"monitoring:{organisation.pk}",
+            idempotency_key=key,
+            with_instant_answer=False,
+        )
+        case = case_attach_report(report=intake.report)
+        if intake.created:
+            audit_record(
+                action="case.create_from_monitoring",
+                obj=case,
+                organisation=organisation,
+                after={
+                    "report": intake.report.pk,
+                    "post": post.pk if post is not None else None,
+                    "narrative": narrative.pk if narrative is not None else None,
+                },
+                actor_user=by,
+            )
+    return case
+
+
 def _title_of(report: Any) -> str:
     text = " ".join((getattr(report, "text", "") or "").split())
     if not text:

@@ -26,6 +26,14 @@ PIPELINE_BATCH = env_int("SITROOM_PIPELINE_BATCH", 128, minimum=1)
 PIPELINE_MAX_ATTEMPTS = env_int("SITROOM_PIPELINE_MAX_ATTEMPTS", 3, minimum=1)
 # A claim older than this is considered abandoned by a dead worker and taken again.
 PIPELINE_CLAIM_STALE_SECONDS = env_int("SITROOM_PIPELINE_CLAIM_STALE_SECONDS", 300, minimum=5)
+# Which distinct texts get the expensive, embedding-based steps (classifiers, fact-check
+# matching, narratives): "relevant" = election-relevant (watchlist) or a hate-lexicon hit or
+# from a source configured with {"scope": "all"}; "all" = every distinct text.
+PIPELINE_SCOPE = env_str("SITROOM_PIPELINE_SCOPE", "relevant")
+if PIPELINE_SCOPE not in {"relevant", "all"}:
+    raise ImproperlyConfigured(
+        f"SITROOM_PIPELINE_SCOPE={PIPELINE_SCOPE!r}: expected 'relevant' or 'all'"
+    )
 # Cosine similarity to a narrative's centroid needed to join it.
 NARRATIVE_THRESHOLD = _env_float("SITROOM_NARRATIVE_THRESHOLD", 0.87, 0.0, 1.0)
 # Distinct texts a candidate narrative needs to become active (shown by default).

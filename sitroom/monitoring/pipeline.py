@@ -7,8 +7,9 @@ For a claimed batch of posts:
    and, if it is one, points to its representative and reuses its expensive results;
 2. cheap steps on every new distinct text: language (py3langid), election relevance
    (watchlist), hate lexicon;
-3. one embedding call for all the batch's new representative texts, then the classifiers
-   (hate, toxicity, check-worthiness) and fact-check matching on those vectors;
+3. one embedding call for the batch's new representative texts *in scope* (by default the
+   election-relevant ones and those with a lexicon hit: ``SITROOM_PIPELINE_SCOPE``), then the
+   classifiers (hate, toxicity, check-worthiness) and fact-check matching on those vectors;
 4. narratives (nearest centroid or a new candidate), then the posts are finalised and become
    visible, and ``post_processed`` fires.
 
@@ -493,10 +494,15 @@ def _embed(reps: list[DistinctText]) -> dict[int, np.ndarray]:
 
 
 def _run_steps(
-    texts: list[DistinctText], reps: list[DistinctText], vectors: dict[int, np.ndarray]
+    texts: list[DistinctText],
+    reps: list[DistinctText],
+    vectors: dict[int, np.ndarray],
+    *,
+    representatives: bool,
 ) -> None:
+    """Run the steps of one phase: the cheap per-text ones, or the ones on representatives."""
     for step in STEPS:
-        if not step.available():
+        if step.representatives_only != representatives or not step.available():
             continue
         name, version = step.model()
         targets = reps if step.representatives_only else texts
@@ -524,6 +530,45 @@ def _run_steps(
             for t, r in zip(todo, results, strict=True):
                 t.is_relevant, t.matched_terms = r["relevant"], r["terms"]
             DistinctText.objects.bulk_update(todo, ["is_relevant", "matched_terms"])
+
+
+def _in_scope(
+    posts: list[Post], by_post: dict[int, DistinctText], reps: list[DistinctText]
+) -> list[DistinctText]:
+    """The representatives that get the embedding-based steps (``SITROOM_PIPELINE_SCOPE``).
+
+    With scope "relevant", a representative qualifies when it, or any text of this batch it
+    stands for, is election-relevant or hits the hate lexicon, or when one of its posts comes
+    from a source set to ``{"scope": "all"}``. The others keep language, relevance and
+    lexicon results and are visible, without model scores or a narrative. A representative
+    left out now is taken up the first time a later text it stands for qualifies: its
+    results are missing, not stored as empty.
+    """
+    if conf.PIPELINE_SCOPE == "all":
+        return reps
+    from sitroom.monitoring.models import Source
+
+    texts = {t.pk: t for t in by_post.values()}
+    lexicon_hit = {
+        text_id
+        for text_id, result in StepResult.objects.filter(
+            step="lexicon", text_id__in=list(texts)
+        ).values_list("text_id", "result")
+        if (result or {}).get("hits")
+    }
+    analyse_all = {
+        pk
+        for pk, config in Source.objects.filter(
+            pk__in={p.source_id for p in posts}  # type: ignore[attr-defined]
+        ).values_list("pk", "config")
+        if isinstance(config, dict) and config.get("scope") == "all"
+    }
+    wanted: set[int] = {r.pk for r in reps if r.is_relevant}
+    for p in posts:
+        t = by_post[p.pk]
+        if t.is_relevant or t.pk in lexicon_hit or p.source_id in analyse_all:  # type: ignore[attr-defined]
+            wanted.add(t.representative_id or t.pk)  # type: ignore[attr-defined]
+    return [r for r in reps if r.pk in wanted]
 
 
 def latest_results(text_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
@@ -622,9 +667,11 @@ def _process(token: str, posts: list[Post]) -> list[int]:
     if missing:
         reps.update({t.pk: t for t in DistinctText.objects.filter(pk__in=missing)})
     rep_list = sorted(reps.values(), key=lambda t: t.pk)
+    _run_steps(texts, rep_list, {}, representatives=False)
+    rep_list = _in_scope(posts, by_post, rep_list)
     with _timed("embedding"):
         vectors = _embed(rep_list)
-    _run_steps(texts, rep_list, vectors)
+    _run_steps(texts, rep_list, vectors, representatives=True)
     with _timed("narratives"):
         narratives = assign_narratives(posts, by_post, vectors)
     with _timed("finalise"):

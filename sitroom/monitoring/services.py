@@ -441,10 +441,6 @@ def _of_texts(text_ids: set[int]) -> Q:
 # ---------------------------------------------------------------------------- escalation
 
 
-class EscalationUnavailable(Exception):
-    """The cases or fact-check app offers no way to receive an escalation yet."""
-
-
 def _escalation_text(post: Post | None, narrative: Narrative | None) -> tuple[str, str]:
     if post is not None:
         return post.text, post.language
@@ -457,36 +453,11 @@ def _escalation_text(post: Post | None, narrative: Narrative | None) -> tuple[st
 def _to_case(
     *, organisation: Organisation, post: Post | None, narrative: Narrative | None, by: User
 ) -> tuple[str, str]:
-    from sitroom.cases import services as case_services  # lazy: cases is another app
+    from sitroom.cases.services import case_create_from_monitoring  # lazy: another app
 
-    text, language = _escalation_text(post, narrative)
-    for name in ("case_create_from_monitoring", "case_create_from_post", "case_open"):
-        func = getattr(case_services, name, None)
-        if func is not None:
-            case = func(
-                organisation=organisation,
-                post=post,
-                narrative=narrative,
-                title=text[:200],
-                by=by,
-            )
-            return f"cases.case:{case.pk}", _url_or_blank("cases:detail", case.pk)
-    # Seam: the cases app has no service for escalations from monitoring yet; create the
-    # case row with its public defaults (no reports attached), audited here.
-    from sitroom.cases.models import Case
-
-    case = Case.objects.create(
-        title=text[:200],
-        language=language,
-        region=(post.region if post else ""),
-        category="monitoring",
-    )
-    audit_record(
-        action="case.create_from_monitoring",
-        obj=case,
-        organisation=organisation,
-        after={"post": post.pk if post else None, "narrative": narrative.pk if narrative else None},
-        actor_user=by,
+    text, _language = _escalation_text(post, narrative)
+    case = case_create_from_monitoring(
+        organisation=organisation, post=post, narrative=narrative, title=text[:200], by=by
     )
     return f"cases.case:{case.pk}", _url_or_blank("cases:detail", case.pk)
 

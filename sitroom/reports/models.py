@@ -23,6 +23,7 @@ class Channel(models.TextChoices):
     MESSENGER = "messenger", _("Messenger")
     SIGNAL = "signal", _("Signal")
     OTHER = "other", _("Other messaging")
+    MONITORING = "monitoring", _("Escalated by monitors")
 
 
 class Category(models.TextChoices):

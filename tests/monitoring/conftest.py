@@ -32,3 +32,11 @@ def watchlist(db) -> None:
         ("Amani Diallo", "candidate"),
     ]:
         WatchTerm.objects.create(term=term, kind=kind)
+
+
+@pytest.fixture
+def scope_all(monkeypatch) -> None:
+    """Every distinct text gets the embedding-based steps, relevant or not."""
+    from sitroom.monitoring import conf
+
+    monkeypatch.setattr(conf, "PIPELINE_SCOPE", "all")

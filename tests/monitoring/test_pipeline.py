@@ -44,10 +44,38 @@ def test_posts_are_processed_with_language_relevance_and_one_embedding_per_text(
     assert posts[1].is_duplicate and not posts[0].is_duplicate
     assert not posts[2].is_relevant
     assert DistinctText.objects.count() == 2
-    assert DistinctText.objects.exclude(embedding=None).count() == 2
+    # Only the election-relevant text is in scope for the embedding-based steps.
+    assert list(DistinctText.objects.exclude(embedding=None)) == [posts[0].content]
     assert posts[0].narrative_id is not None and posts[0].narrative_id == posts[1].narrative_id
+    assert posts[2].narrative_id is None and posts[2].language == "en"
     relevance = StepResult.objects.get(text=posts[0].content, step="relevance")
     assert {t["term"] for t in relevance.result["terms"]} >= {"CENI", "bulletins"}
+
+
+def test_scope_all_and_sources_set_to_all_analyse_every_text(push_source, monkeypatch):
+    from sitroom.monitoring import conf
+
+    beach = "Lovely weather at the beach this weekend, see you all there!"
+    posts_ingest(source=push_source, items=_items(beach))
+    pipeline.pipeline_drain()
+    assert DistinctText.objects.get().embedding is None
+
+    # A source whose every post matters (say, a candidate's own account).
+    push_source.config = {"scope": "all"}
+    push_source.save()
+    posts_ingest(source=push_source, items=_items(beach + " Again.", prefix="q"))
+    pipeline.pipeline_drain()
+    again = DistinctText.objects.get(text__endswith="Again.")
+    assert again.embedding is not None or again.representative_id is not None
+    rep = DistinctText.objects.get(pk=again.representative_id or again.pk)
+    assert rep.embedding is not None  # a representative left out earlier is taken up now
+
+    push_source.config = {}
+    push_source.save()
+    monkeypatch.setattr(conf, "PIPELINE_SCOPE", "all")
+    posts_ingest(source=push_source, items=_items("The new bakery opens on Saturday.", prefix="r"))
+    pipeline.pipeline_drain()
+    assert DistinctText.objects.get(text__startswith="The new bakery").embedding is not None
 
 
 @pytest.fixture
@@ -72,7 +100,9 @@ def _ingest_and_run(source, items):
     return pipeline.pipeline_drain()
 
 
-def test_reposts_and_near_duplicates_reuse_results_without_a_second_embedding(push_source, encoded):
+def test_reposts_and_near_duplicates_reuse_results_without_a_second_embedding(
+    push_source, encoded, scope_all
+):
     original = "Les bureaux de vote de Bouaké sont déplacés dans les commissariats dimanche, faites passer."
     _ingest_and_run(push_source, _items(original, prefix="a"))
     assert len(encoded) == 1
@@ -94,7 +124,9 @@ def test_reposts_and_near_duplicates_reuse_results_without_a_second_embedding(pu
     assert len({p.narrative_id for p in posts}) == 1
 
 
-def test_new_distinct_texts_of_a_batch_are_embedded_in_one_call(push_source, monkeypatch):
+def test_new_distinct_texts_of_a_batch_are_embedded_in_one_call(
+    push_source, monkeypatch, scope_all
+):
     from sitroom.nlp.embedder import get_embedder
 
     embedder = get_embedder()
