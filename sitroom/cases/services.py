@@ -260,6 +260,7 @@ def case_create_from_monitoring(
     if post is not None:
         posts, key = [post], f"post:{post.pk}"
     else:
+        assert narrative is not None
         posts = list(narrative.posts.order_by("-id")[:5])
         key = f"narrative:{narrative.pk}"
     text = "\n\n".join(dict.fromkeys(p.text for p in posts if p.text))

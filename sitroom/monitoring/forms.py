@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sitroom.monitoring.connectors.tabular import FIELDS
-from sitroom.monitoring.models import Escalation, LabelTask
+from sitroom.monitoring.models import Escalation, LabelTask, SourceKind
 
 FIELD_LABELS = {
     "text": _("Text column"),
@@ -84,3 +84,88 @@ class MappingForm(forms.Form):
             self.fields[name] = forms.ChoiceField(
                 label=FIELD_LABELS[name], choices=choices, required=name == "text"
             )
+
+
+def _words(value: str) -> list[str]:
+    return [w.strip() for w in value.replace("\n", ",").split(",") if w.strip()]
+
+
+class SourceForm(forms.Form):
+    """One form for every kind of source; only the fields of the chosen kind are used."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=SourceKind.choices)
+    region = forms.CharField(label=_("Region (optional)"), max_length=100, required=False)
+    poll_minutes = forms.IntegerField(
+        label=_("Poll every (minutes)"), min_value=1, max_value=24 * 60, initial=5
+    )
+    scope_all = forms.BooleanField(
+        label=_("Analyse every post"),
+        required=False,
+        help_text=_(
+            "Otherwise only election-relevant posts and posts with a lexicon hit get the "
+            "classifiers, fact-check matching and narratives."
+        ),
+    )
+    url = forms.URLField(
+        label=_("Address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("RSS / Atom: the feed. Telegram: the JSON export, if it is served."),
+    )
+    instance = forms.URLField(
+        label=_("Mastodon server"), required=False, assume_scheme="https", initial=""
+    )
+    tag = forms.CharField(
+        label=_("Mastodon hashtag (optional)"),
+        required=False,
+        max_length=100,
+        help_text=_("Without #. Leave empty for the public timeline."),
+    )
+    query = forms.CharField(label=_("Bluesky search"), required=False, max_length=300)
+    keywords = forms.CharField(
+        label=_("Jetstream keywords"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Separate with commas. Case and accents do not matter."),
+    )
+    watchlist = forms.BooleanField(
+        label=_("Jetstream: keep posts matching the watchlist"), required=False
+    )
+    accounts = forms.CharField(
+        label=_("Jetstream: accounts to follow (DIDs)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    languages = forms.CharField(
+        label=_("Languages (optional)"),
+        required=False,
+        max_length=100,
+        help_text=_("Language codes separated by commas, e.g. fr, sw."),
+    )
+
+    def config(self) -> dict[str, object]:
+        data = self.cleaned_data
+        kind = data["kind"]
+        langs = [lang.lower() for lang in _words(data["languages"])]
+        config: dict[str, object] = {}
+        if kind in (SourceKind.RSS, SourceKind.TELEGRAM) and data["url"]:
+            config["url"] = data["url"]
+        elif kind == SourceKind.MASTODON:
+            config["instance"] = data["instance"]
+            if data["tag"]:
+                config["tag"] = data["tag"].lstrip("#")
+        elif kind == SourceKind.BLUESKY:
+            config["query"] = data["query"].strip()
+            if langs:
+                config["lang"] = langs[0]
+        elif kind == SourceKind.JETSTREAM:
+            config.update(
+                keywords=_words(data["keywords"]),
+                watchlist=data["watchlist"],
+                dids=_words(data["accounts"]),
+                langs=langs,
+            )
+        if data["scope_all"]:
+            config["scope"] = "all"
+        return config

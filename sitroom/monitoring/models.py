@@ -23,6 +23,7 @@ class SourceKind(models.TextChoices):
     RSS = "rss", _("RSS / Atom feed")
     MASTODON = "mastodon", _("Mastodon timeline or hashtag")
     BLUESKY = "bluesky", _("Bluesky search")
+    JETSTREAM = "jetstream", _("Bluesky live stream (Jetstream)")
     TELEGRAM = "telegram", _("Telegram channel export")
     UPLOAD = "upload", _("CSV / JSON-lines upload")
     PUSH = "push", _("Push API")

@@ -53,6 +53,11 @@ def source_create(
 ) -> Source:
     if kind not in SourceKind.values:
         raise ValidationError(_("Unknown source kind: %(kind)s") % {"kind": kind})
+    from sitroom.monitoring.connectors import source_config_errors
+
+    errors = source_config_errors(kind, config or {})
+    if errors:
+        raise ValidationError({"config": errors})
     source = Source.objects.create(
         organisation=organisation,
         name=name.strip()[:200],

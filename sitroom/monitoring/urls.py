@@ -43,6 +43,11 @@ urlpatterns = [
         name="narrative_escalate",
     ),
     path("monitoring/<slug:slug>/sources/", views.sources, name="sources"),
+    path(
+        "monitoring/<slug:slug>/sources/<int:source_id>/toggle/",
+        views.source_toggle,
+        name="source_toggle",
+    ),
     path("monitoring/<slug:slug>/sources/<int:source_id>/upload/", views.upload, name="upload"),
     path(
         "monitoring/<slug:slug>/sources/<int:source_id>/upload/columns/",

@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sitroom.accounts.models import Role
 from sitroom.accounts.selectors import signed_in_user, user_roles
 from sitroom.monitoring import selectors, services
 from sitroom.monitoring.connectors.tabular import FIELDS, map_rows, read_table
@@ -27,6 +28,7 @@ from sitroom.monitoring.forms import (
     MappingForm,
     MergeForm,
     NarrativeEditForm,
+    SourceForm,
     SplitForm,
     UploadForm,
 )
@@ -341,6 +343,27 @@ def narrative_escalate(request: HttpRequest, slug: str, narrative_id: int) -> Ht
 @login_required
 def sources(request: HttpRequest, slug: str) -> HttpResponse:
     org = selectors.workspace_for(request.user, slug)
+    can_manage = Role.ADMIN in user_roles(request.user, org)
+    form = SourceForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                source = services.source_create(
+                    organisation=org,
+                    name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                    config=form.config(),
+                    region=form.cleaned_data["region"],
+                    poll_interval_seconds=form.cleaned_data["poll_minutes"] * 60,
+                    enabled=form.cleaned_data["kind"] not in (SourceKind.UPLOAD, SourceKind.PUSH),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("Source “%(name)s” added.") % {"name": source.name})
+                return redirect("monitoring:sources", slug=org.slug)
     return render(
         request,
         "monitoring/sources.html",
@@ -348,8 +371,22 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
             "org": org,
             "sources": selectors.org_sources(org),
             "can_upload": bool(user_roles(request.user, org) & selectors.PUSH_ROLES),
+            "can_manage": can_manage,
+            "form": form,
         },
+        status=400 if form is not None and form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def source_toggle(request: HttpRequest, slug: str, source_id: int) -> HttpResponse:
+    org = selectors.workspace_for(request.user, slug)
+    if Role.ADMIN not in user_roles(request.user, org):
+        raise Http404
+    source = selectors.source_of(org, source_id)
+    services.source_set_enabled(source=source, enabled=not source.enabled)
+    return redirect("monitoring:sources", slug=org.slug)
 
 
 def _upload_dir() -> Path:

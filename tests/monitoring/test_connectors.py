@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -183,3 +184,103 @@ def test_server_errors_back_off_exponentially(make_source, poll):
     assert source.consecutive_failures == 2
     gap = (source.next_poll_at - source.last_polled_at).total_seconds()
     assert gap == pytest.approx(source.poll_interval_seconds * 4, abs=1)
+
+
+@pytest.fixture
+def jetstream_server():
+    """A local Jetstream: replays the recorded events after the requested cursor, then idles."""
+    import threading
+    from urllib.parse import parse_qs, urlparse
+
+    from websockets.sync.server import serve
+
+    lines = _fixture("jetstream.jsonl").decode().splitlines()
+    requests: list[dict[str, list[str]]] = []
+
+    def handler(ws):
+        query = parse_qs(urlparse(ws.request.path).query)
+        requests.append(query)
+        after = int(query.get("cursor", ["0"])[0])
+        for line in lines:
+            try:
+                stamp = json.loads(line)["time_us"]
+            except ValueError:
+                stamp = after + 1
+            if stamp > after:
+                ws.send(line)
+        with contextlib.suppress(Exception):
+            ws.recv(timeout=5)  # keep the connection open, like the live stream
+
+    server = serve(handler, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.socket.getsockname()[:2]
+    server.url = f"ws://{host}:{port}"  # type: ignore[attr-defined]
+    server.requests = requests  # type: ignore[attr-defined]
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_jetstream_keeps_matching_posts_and_resumes_from_its_cursor(
+    make_source, poll, jetstream_server, watchlist, monkeypatch
+):
+    from sitroom.monitoring import conf
+
+    monkeypatch.setattr(conf, "HTTP_TIMEOUT", 1)  # the stream idles after the recording
+    source = make_source(
+        "jetstream",
+        {
+            "service": jetstream_server.url,
+            "keywords": ["#elections2027"],
+            "watchlist": True,
+            "dids": ["did:plc:ufbl4k27gp6kzas5glhz7fim"],
+        },
+    )
+    posts = {p.external_id: p for p in Post.objects.filter(source=source)}
+    assert set(posts) == {
+        "at://did:plc:eygmaihciaxprqvxpfvl6flk/app.bsky.feed.post/3l3qo2vuowo2b",  # keyword
+        "at://did:plc:ufbl4k27gp6kzas5glhz7fim/app.bsky.feed.post/3l3qo2vuowo2e",  # followed
+    }
+    first = posts["at://did:plc:eygmaihciaxprqvxpfvl6flk/app.bsky.feed.post/3l3qo2vuowo2b"]
+    assert (
+        first.url == "https://bsky.app/profile/did:plc:eygmaihciaxprqvxpfvl6flk/post/3l3qo2vuowo2b"
+    )
+    assert first.language == "fr" and first.published_at.isoformat().startswith("2026-03-02T09:00")
+    assert jetstream_server.requests[0]["wantedCollections"] == ["app.bsky.feed.post"]
+    assert "cursor" not in jetstream_server.requests[0]
+    source.refresh_from_db()
+    assert source.cursor["time_us"] == 1772445600000007
+
+    # The next poll resumes a few seconds before the cursor: the replay brings nothing new.
+    assert poll(source) == 0
+    assert int(jetstream_server.requests[1]["cursor"][0]) == 1772445600000007 - 5_000_000
+
+
+def test_jetstream_with_only_followed_accounts_lets_the_service_filter(
+    make_source, jetstream_server, monkeypatch
+):
+    from sitroom.monitoring import conf
+
+    monkeypatch.setattr(conf, "HTTP_TIMEOUT", 1)
+    make_source(
+        "jetstream",
+        {"service": jetstream_server.url, "dids": ["did:plc:q6gjnaw2blty4crticxkmujt"]},
+    )
+    assert jetstream_server.requests[0]["wantedDids"] == ["did:plc:q6gjnaw2blty4crticxkmujt"]
+    assert list(Post.objects.values_list("text", flat=True)) == [
+        "Kura zimeahirishwa Mombasa, tume ya uchaguzi imethibitisha"
+    ]
+
+
+def test_jetstream_refuses_the_whole_firehose_and_reports_an_unreachable_service(world):
+    from django.core.exceptions import ValidationError
+
+    from sitroom.monitoring.connectors import jetstream
+
+    with pytest.raises(ValidationError):
+        source_create(
+            organisation=world.org, name="all", kind="jetstream", config={"langs": ["fr"]}
+        )
+    with pytest.raises(base.FetchError):
+        jetstream.fetch({"service": "ws://127.0.0.1:9", "keywords": ["x"]}, {})

@@ -278,3 +278,57 @@ def test_telegram_export_upload(world, login):
     )
     assert response.status_code == 302
     assert Post.objects.filter(source=source).count() == 2
+
+
+def test_an_admin_adds_sources_with_a_form_and_bad_settings_are_explained(world, login):
+    from sitroom.monitoring.models import Source
+
+    client = login(world.owner)
+    page = client.get("/monitoring/ec/sources/")
+    assert page.status_code == 200 and b"Add a source" in page.content
+
+    bad = client.post(
+        "/monitoring/ec/sources/",
+        {"name": "Live", "kind": "jetstream", "poll_minutes": 5, "languages": "fr"},
+    )
+    assert bad.status_code == 400 and b"keywords" in bad.content
+    assert not Source.objects.filter(name="Live").exists()
+
+    ok = client.post(
+        "/monitoring/ec/sources/",
+        {
+            "name": "Election hashtag",
+            "kind": "mastodon",
+            "poll_minutes": 2,
+            "instance": "https://mastodon.example",
+            "tag": "#Uchaguzi2027",
+            "scope_all": "on",
+        },
+    )
+    assert ok.status_code == 302
+    source = Source.objects.get(name="Election hashtag")
+    assert source.config == {
+        "instance": "https://mastodon.example",
+        "tag": "Uchaguzi2027",
+        "scope": "all",
+    }
+    assert source.poll_interval_seconds == 120 and source.enabled
+    assert AuditEvent.objects.filter(action="monitoring.source.create", object_id=str(source.pk))
+
+    client.post(f"/monitoring/ec/sources/{source.pk}/toggle/")
+    source.refresh_from_db()
+    assert not source.enabled
+
+
+def test_only_admins_add_or_pause_sources(world, login):
+    from sitroom.monitoring.models import Source
+
+    source = source_create(organisation=world.org, name="Push", kind="push", enabled=False)
+    client = login(world.member)  # an analyst: in the workspace, not an admin
+    assert b"Add a source" not in client.get("/monitoring/ec/sources/").content
+    denied = client.post(
+        "/monitoring/ec/sources/", {"name": "x", "kind": "rss", "url": "https://a.example/f"}
+    )
+    assert denied.status_code == 404
+    assert client.post(f"/monitoring/ec/sources/{source.pk}/toggle/").status_code == 404
+    assert not Source.objects.filter(name="x").exists()
