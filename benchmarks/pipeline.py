@@ -7,8 +7,9 @@ Prints, in one run:
 - posts/s end to end on a generated mixed stream (6 languages, ~40% reposts and
   near-duplicates, a share of election-relevant posts, realistic lengths): ingest through the
   same service the push API uses, then the pipeline, all in this process;
-- the raw encoding rate of the same embedder on the same distinct texts the pipeline had to
-  embed (the machine's limit), and the ratio of the two;
+- on a stream of new texts only, every one analysed (scope "all"): the pipeline's rate in
+  texts/s, the raw encoding rate of the same embedder on the same texts in the same batch
+  sizes (the machine's limit), and the ratio of the two;
 - peak memory (ru_maxrss);
 - time from arrival to visible-to-monitors (p50/p95) while posts arrive at a steady rate.
 
@@ -222,15 +223,18 @@ LANG_WEIGHTS = {"en": 0.25, "fr": 0.22, "es": 0.14, "pt": 0.13, "sw": 0.14, "ar"
 TAILS = ["", "", " Share!", " Faites passer.", " ¡Compartan!", " Sambaza!", " 😡", " 🙏"]
 
 
-def make_stream(n: int, seed: int) -> list[tuple[str, str]]:
-    """(external id, text): ~60% new texts, ~25% exact reposts, ~15% near-duplicates."""
+def make_stream(n: int, seed: int, *, reposts: bool = True) -> list[tuple[str, str]]:
+    """(external id, text): ~60% new texts, ~25% exact reposts, ~15% near-duplicates.
+
+    With ``reposts=False`` every post is a new text (some still near-duplicates by chance).
+    """
     rng = random.Random(seed)
     langs = list(LANG_WEIGHTS)
     weights = list(LANG_WEIGHTS.values())
     originals: list[str] = []
     out: list[tuple[str, str]] = []
     for i in range(n):
-        r = rng.random()
+        r = rng.random() if reposts else 1.0
         if originals and r < 0.22:
             text = rng.choice(originals)
             text = rng.choice(
@@ -286,6 +290,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--posts", type=int, default=3000)
+    parser.add_argument(
+        "--distinct-texts", type=int, default=600, help="new-text posts for the ratio"
+    )
     parser.add_argument("--replay-seconds", type=float, default=20.0)
     parser.add_argument(
         "--replay-rate", type=float, default=300.0, help="posts/s offered in the replay"
@@ -353,8 +360,26 @@ def main() -> None:
     n_distinct = DistinctText.objects.count()
     near = DistinctText.objects.exclude(representative=None).count()
 
-    # --- 2. raw encoding of the same distinct texts, in the pipeline's batch sizes --------
-    inputs = [pipeline._embed_input(t) for t in embedded]
+    # --- 2. distinct texts, every one analysed: the pipeline against raw encoding --------
+    # A stream of new texts only, with scope "all", so every representative is embedded;
+    # then the same embedder encodes the same inputs in the pipeline's batch sizes.
+    conf.PIPELINE_SCOPE = "all"
+    before = set(DistinctText.objects.values_list("id", flat=True))
+    distinct_stream = make_stream(args.distinct_texts, seed=3, reposts=False)
+    c2 = time.process_time()
+    t2 = time.perf_counter()
+    ingest(distinct_stream)
+    pipeline.pipeline_drain()
+    t_distinct = time.perf_counter() - t2
+    cpu_distinct = time.process_time() - c2
+    conf.PIPELINE_SCOPE = args.scope
+    inputs = [
+        pipeline._embed_input(t)
+        for t in DistinctText.objects.exclude(embedding=None)
+        .exclude(id__in=before)
+        .order_by("id")
+        .values_list("text", flat=True)
+    ]
     c1 = time.process_time()
     t1 = time.perf_counter()
     for start in range(0, len(inputs), conf.PIPELINE_BATCH):
@@ -362,7 +387,7 @@ def main() -> None:
     t_raw = time.perf_counter() - t1
     cpu_raw = time.process_time() - c1
     raw_rate = len(inputs) / t_raw
-    pipeline_text_rate = len(inputs) / t_total
+    pipeline_text_rate = len(inputs) / t_distinct
 
     # --- 3. arrival -> visible under a steady load ----------------------------------------
     rate = min(args.replay_rate, 0.9 * args.posts / t_total)
@@ -403,18 +428,21 @@ def main() -> None:
         f"  stream: {args.posts} posts, {n_distinct} distinct texts ({reposts} exact reposts), "
         f"{near} near-duplicates; "
         f"{Post.objects.filter(external_id__startswith='1-', is_relevant=True).count()} posts "
-        f"election-relevant; scope {args.scope!r}: {len(inputs)} texts embedded"
+        f"election-relevant; scope {args.scope!r}: {len(embedded)} texts embedded"
     )
     print(
         f"  end to end (ingest {t_ingest:.1f}s + pipeline): {args.posts / t_total:.0f} posts/s "
-        f"[{t_total:.1f}s]"
+        f"[{t_total:.1f}s, {cpu_total:.1f} CPU s]  (target >= 300 posts/s)"
     )
-    print(f"  pipeline on distinct texts: {pipeline_text_rate:.0f} texts/s")
-    print(f"  raw encoding, same texts, same batches: {raw_rate:.0f} texts/s [{t_raw:.1f}s]")
+    print(
+        f"  distinct texts, scope 'all' ({len(distinct_stream)} new posts, {len(inputs)} "
+        f"embedded): pipeline {pipeline_text_rate:.1f} texts/s [{t_distinct:.1f}s]"
+    )
+    print(f"  raw encoding, same texts, same batches: {raw_rate:.1f} texts/s [{t_raw:.1f}s]")
     print(
         f"  ratio pipeline / raw encoding: {pipeline_text_rate / raw_rate:.0%}  (target >= 85%); "
-        f"in CPU seconds of this process: {cpu_raw / cpu_total:.0%} "
-        f"[{cpu_total:.1f} vs {cpu_raw:.1f} CPU s]"
+        f"in CPU seconds of this process: {cpu_raw / cpu_distinct:.0%} "
+        f"[{cpu_distinct:.1f} vs {cpu_raw:.1f} CPU s]"
     )
     print(
         "  pipeline stages (wall s): "

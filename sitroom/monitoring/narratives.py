@@ -17,9 +17,9 @@ from datetime import datetime
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
+from sitroom.lib.db import bulk_set
 from sitroom.monitoring import conf
 from sitroom.monitoring.models import DistinctText, Narrative, NarrativeMember, Post
 
@@ -28,32 +28,40 @@ Vector = np.ndarray
 
 @dataclass
 class CentroidIndex:
-    ids: list[int] = field(default_factory=list)
+    """Unit centroids in a growable matrix (capacity doubles), rows found through a dict."""
+
+    rows: dict[int, int] = field(default_factory=dict)  # narrative id -> row
+    ids: list[int] = field(default_factory=list)  # row -> narrative id (0 = free row)
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     seen_until: datetime | None = None
 
     def put(self, narrative_id: int, centroid: Vector | None) -> None:
-        if narrative_id in self.ids:
-            row = self.ids.index(narrative_id)
-            if centroid is None:
-                self.ids.pop(row)
-                self.matrix = np.delete(self.matrix, row, axis=0)
-            else:
-                self.matrix[row] = centroid
-            return
+        row = self.rows.get(narrative_id)
         if centroid is None:
+            if row is not None:  # forget it: a zero row never wins
+                del self.rows[narrative_id]
+                self.ids[row] = 0
+                self.matrix[row] = 0.0
             return
-        if self.matrix.size == 0:
-            self.matrix = centroid.reshape(1, -1).astype(np.float32)
-        else:
-            self.matrix = np.vstack([self.matrix, centroid.astype(np.float32)])
-        self.ids.append(narrative_id)
+        if row is None:
+            row = len(self.ids)
+            if self.matrix.size == 0:
+                self.matrix = np.zeros((64, centroid.shape[0]), dtype=np.float32)
+            elif row >= self.matrix.shape[0]:
+                grown = np.zeros((2 * self.matrix.shape[0], self.matrix.shape[1]), np.float32)
+                grown[:row] = self.matrix
+                self.matrix = grown
+            self.rows[narrative_id] = row
+            self.ids.append(narrative_id)
+        self.matrix[row] = centroid
 
     def nearest(self, v: Vector) -> tuple[int | None, float]:
-        if not self.ids:
+        if not self.rows:
             return None, -1.0
-        sims = self.matrix @ v
+        sims = self.matrix[: len(self.ids)] @ v
         row = int(np.argmax(sims))
+        if not self.ids[row]:
+            return None, -1.0
         return self.ids[row], float(sims[row])
 
 
@@ -81,23 +89,42 @@ def forget_indexes() -> None:
         _indexes.clear()
 
 
-def _add_to(narrative_id: int, vectors: list[Vector], posts: int, when: datetime) -> Narrative:
-    qs = Narrative.objects.filter(pk=narrative_id)
+def _grow(
+    growth: dict[int, list[Vector]], post_counts: dict[int, int], when: datetime
+) -> list[Narrative]:
+    """Add the batch's new member vectors and post counts to their narratives, in one pass."""
+    qs = Narrative.objects.filter(pk__in=list(post_counts))
     if connection.vendor == "postgresql":
         qs = qs.select_for_update()
-    n = qs.get()
-    total = np.sum(vectors, axis=0).astype("<f4")
-    if n.vector_sum:
-        total = total + np.frombuffer(bytes(n.vector_sum), dtype="<f4")
-    n.vector_sum = total.astype("<f4").tobytes()
-    n.text_count += len(vectors)
-    n.post_count += posts
-    n.first_seen = min(n.first_seen or when, when)
-    n.last_seen = max(n.last_seen or when, when)
-    if n.status == Narrative.Status.CANDIDATE and n.text_count >= conf.NARRATIVE_ACTIVE_TEXTS:
-        n.status = Narrative.Status.ACTIVE
-    n.save()
-    return n
+    changed = []
+    for n in qs:
+        vectors = growth.get(n.pk, [])
+        if vectors:
+            total = np.sum(vectors, axis=0).astype("<f4")
+            if n.vector_sum:
+                total = total + np.frombuffer(bytes(n.vector_sum), dtype="<f4")
+            n.vector_sum = total.astype("<f4").tobytes()
+            n.text_count += len(vectors)
+        n.post_count += post_counts[n.pk]
+        n.first_seen = min(n.first_seen or when, when)
+        n.last_seen = max(n.last_seen or when, when)
+        if n.status == Narrative.Status.CANDIDATE and n.text_count >= conf.NARRATIVE_ACTIVE_TEXTS:
+            n.status = Narrative.Status.ACTIVE
+        n.updated_at = when
+        changed.append(n)
+    bulk_set(
+        changed,
+        [
+            "vector_sum",
+            "text_count",
+            "post_count",
+            "first_seen",
+            "last_seen",
+            "status",
+            "updated_at",
+        ],
+    )
+    return [n for n in changed if n.pk in growth]
 
 
 def assign_narratives(
@@ -151,12 +178,6 @@ def assign_narratives(
                 out[p.pk] = members[rep]
                 post_counts[members[rep]] += 1
             NarrativeMember.objects.bulk_create(new_members, ignore_conflicts=True)
-            for nid, count in post_counts.items():
-                n = _add_to(nid, growth.get(nid, []), count, now) if growth.get(nid) else None
-                if n is None:
-                    Narrative.objects.filter(pk=nid).update(
-                        post_count=F("post_count") + count, last_seen=now, updated_at=now
-                    )
-                else:
-                    index.put(n.pk, n.centroid())
+            for n in _grow(growth, post_counts, now):
+                index.put(n.pk, n.centroid())
     return out

@@ -43,6 +43,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from sitroom.lib import fingerprint
+from sitroom.lib.db import bulk_set, insert_ignore
 from sitroom.monitoring import conf
 from sitroom.monitoring.models import (
     DistinctText,
@@ -447,7 +448,7 @@ def _near_duplicates(texts: list[DistinctText]) -> None:
             "id", "minhash", "representative_id"
         )
     }
-    new_keys: list[LshKey] = []
+    new_keys: list[tuple[int, int]] = []
     for t in fresh:
         best: tuple[float, int] | None = None
         for cand in {i for k in keys[t.pk] for i in buckets.get(k, ())}:
@@ -462,10 +463,10 @@ def _near_duplicates(texts: list[DistinctText]) -> None:
         known[t.pk] = (sigs[t.pk], best[1] if best else None)
         for k in keys[t.pk]:
             buckets.setdefault(k, set()).add(t.pk)
-            new_keys.append(LshKey(key=k, text_id=t.pk))
+            new_keys.append((k, t.pk))
     with transaction.atomic():
-        LshKey.objects.bulk_create(new_keys, ignore_conflicts=True)
-        DistinctText.objects.bulk_update(fresh, ["minhash", "representative"])
+        insert_ignore(LshKey, ["key", "text_id"], new_keys)
+        bulk_set(fresh, ["minhash", "representative"])
 
 
 def _embed(reps: list[DistinctText]) -> dict[int, np.ndarray]:
@@ -489,7 +490,7 @@ def _embed(reps: list[DistinctText]) -> dict[int, np.ndarray]:
             t.embedding = v32.tobytes()
             t.embedding_model = model
             vectors[t.pk] = v32
-        DistinctText.objects.bulk_update(todo, ["embedding", "embedding_model"])
+        bulk_set(todo, ["embedding", "embedding_model"])
     return vectors
 
 
@@ -525,11 +526,11 @@ def _run_steps(
         if step.name == "language":
             for t, r in zip(todo, results, strict=True):
                 t.language, t.language_confidence = r["language"], r["confidence"]
-            DistinctText.objects.bulk_update(todo, ["language", "language_confidence"])
+            bulk_set(todo, ["language", "language_confidence"])
         elif step.name == "relevance":
             for t, r in zip(todo, results, strict=True):
                 t.is_relevant, t.matched_terms = r["relevant"], r["terms"]
-            DistinctText.objects.bulk_update(todo, ["is_relevant", "matched_terms"])
+            bulk_set(todo, ["is_relevant", "matched_terms"])
 
 
 def _in_scope(
@@ -638,16 +639,15 @@ def _finalise(
         p.retry_after = None
         seen_in_batch.add(t.pk)
         changed.append(p)
-    done: list[int] = []
     with transaction.atomic():
         # Only the holder of the claim finishes a post (a reclaimed post's old holder may
         # still be running after a long pause: its results are the same, its write is not).
-        # One UPDATE per post: a bulk CASE update is quadratic in the batch on SQLite.
-        attnames = {f.name: f.attname for f in Post._meta.concrete_fields}
-        for p in changed:
-            values = {attnames[f]: getattr(p, attnames[f]) for f in FINAL_FIELDS}
-            if Post.objects.filter(pk=p.pk, claimed_by=token).update(**values):
-                done.append(p.pk)
+        bulk_set(changed, FINAL_FIELDS, where={"claimed_by": token})
+        done = list(
+            Post.objects.filter(
+                pk__in=[p.pk for p in changed], claimed_by=token, state=PostState.DONE
+            ).values_list("pk", flat=True)
+        )
         if done:
             transaction.on_commit(lambda: post_processed.send(sender=Post, post_ids=done))
     return done
