@@ -1,7 +1,10 @@
 """Election relevance: an Aho-Corasick automaton over the deployment's watchlist terms.
 
 Terms and texts are folded the same way (case, accents, look-alike letters), so "CENI",
-"céni" and "#Céni" meet the same key; a hit must sit on word boundaries.
+"céni" and "#Céni" meet the same key; a hit must start on a word boundary and end on one, or
+continue with a plural ending ("s", "es") when the term's last word has at least four
+letters ("polling station" finds "polling stations"). A term ending in ``*`` matches any
+continuation of its last word ("électora*" finds "électoral", "électorale", "électorat").
 """
 
 from __future__ import annotations
@@ -24,7 +27,18 @@ class WatchHit:
 
 
 def _key(term: str) -> str:
-    return " ".join(fold(term).lstrip("#").split())
+    return " ".join(fold(term).lstrip("#").rstrip("*").split())
+
+
+PLURAL_ENDINGS = ("s", "es")
+
+
+def _word_end(folded: str, end: int) -> int:
+    """Index just past the word that continues at ``end`` (``end`` if none does)."""
+    i = end
+    while i < len(folded) and folded[i].isalnum():
+        i += 1
+    return i
 
 
 class WatchlistMatcher:
@@ -33,12 +47,15 @@ class WatchlistMatcher:
         self.version = ""
         self._auto = ahocorasick.Automaton()
         self._size = 0
-        grouped: dict[str, list[tuple[WatchHit, str]]] = {}
+        grouped: dict[str, list[tuple[WatchHit, str, bool]]] = {}
         for term, kind, entity, language in terms:
             key = _key(term)
             if len(key) < 2:
                 continue
-            grouped.setdefault(key, []).append((WatchHit(term, kind, entity or term), language))
+            wildcard = term.strip().endswith("*")
+            grouped.setdefault(key, []).append(
+                (WatchHit(term, kind, entity or term), language, wildcard)
+            )
         for key, hits in grouped.items():
             self._auto.add_word(key, (len(key), hits))
         self._size = len(grouped)
@@ -58,9 +75,12 @@ class WatchlistMatcher:
             start = end - klen + 1
             if start > 0 and folded[start - 1].isalnum():
                 continue
-            if end + 1 < n and folded[end + 1].isalnum():
-                continue
-            for hit, term_language in hits:
+            rest = folded[end + 1 : _word_end(folded, end + 1)] if end + 1 < n else ""
+            last_word = folded[start : end + 1].rsplit(" ", 1)[-1]
+            plural = rest in PLURAL_ENDINGS and len(last_word) >= 4 and last_word.isalpha()
+            for hit, term_language, wildcard in hits:
+                if rest and not (wildcard or plural):
+                    continue
                 if term_language and language and term_language != language:
                     continue
                 found.setdefault(f"{hit.kind}:{hit.term}", hit)
