@@ -221,10 +221,90 @@ CLOSERS = {
 }
 LANG_WEIGHTS = {"en": 0.25, "fr": 0.22, "es": 0.14, "pt": 0.13, "sw": 0.14, "ar": 0.12}
 TAILS = ["", "", " Share!", " Faites passer.", " ¡Compartan!", " Sambaza!", " 😡", " 🙏"]
+# What people add of their own: most original posts carry one, so two people telling the same
+# claim rarely write near-identical posts (as in real streams).
+COMMENTS = {
+    "en": [
+        "my neighbour saw it with her own eyes",
+        "nobody in the media is talking about this",
+        "I called the hotline and nobody answered",
+        "this is why we cannot trust them",
+        "we need answers before Sunday",
+        "my whole family is worried",
+        "the radio said nothing this morning",
+        "first time I see something like this",
+        "the chief confirmed it at the market",
+        "they think we are stupid",
+        "please tell your relatives in the village",
+        "people are angry at the bus station",
+    ],
+    "fr": [
+        "ma voisine l'a vu de ses propres yeux",
+        "aucun média n'en parle",
+        "j'ai appelé le numéro vert, personne ne répond",
+        "voilà pourquoi on ne peut pas leur faire confiance",
+        "il nous faut des réponses avant dimanche",
+        "toute ma famille est inquiète",
+        "la radio n'a rien dit ce matin",
+        "le chef de quartier l'a confirmé au marché",
+        "ils nous prennent pour des idiots",
+        "prévenez vos parents au village",
+        "les gens sont en colère à la gare routière",
+    ],
+    "es": [
+        "mi vecina lo vio con sus propios ojos",
+        "ningún medio habla de esto",
+        "llamé a la línea oficial y nadie contestó",
+        "por eso no se puede confiar en ellos",
+        "necesitamos respuestas antes del domingo",
+        "toda mi familia está preocupada",
+        "la radio no dijo nada esta mañana",
+        "nos toman por tontos",
+        "avisen a sus familiares en el pueblo",
+        "la gente está furiosa en la terminal",
+    ],
+    "pt": [
+        "a minha vizinha viu com os próprios olhos",
+        "nenhum jornal fala disto",
+        "liguei para a linha oficial e ninguém atendeu",
+        "é por isso que não se pode confiar neles",
+        "precisamos de respostas antes de domingo",
+        "a família toda está preocupada",
+        "a rádio não disse nada esta manhã",
+        "acham que somos burros",
+        "avisem os vossos parentes na aldeia",
+        "o povo está revoltado na paragem",
+    ],
+    "sw": [
+        "jirani yangu ameona kwa macho yake",
+        "hakuna chombo cha habari kinachozungumzia hili",
+        "nimepiga simu ya msaada hakuna aliyejibu",
+        "ndiyo maana hatuwezi kuwaamini",
+        "tunahitaji majibu kabla ya Jumapili",
+        "familia yangu yote ina wasiwasi",
+        "redio haikusema chochote asubuhi",
+        "wanatuona wajinga",
+        "waambieni ndugu zenu kijijini",
+        "watu wamekasirika stendi ya basi",
+    ],
+    "ar": [
+        "جارتي رأت ذلك بعينيها",
+        "لا أحد في الإعلام يتحدث عن هذا",
+        "اتصلت بالرقم الأخضر ولم يجب أحد",
+        "لهذا لا يمكن الوثوق بهم",
+        "نحتاج إلى أجوبة قبل الأحد",
+        "عائلتي كلها قلقة",
+        "الإذاعة لم تقل شيئا هذا الصباح",
+        "يظنوننا أغبياء",
+        "أخبروا أقاربكم في القرية",
+        "الناس غاضبون في محطة الحافلات",
+    ],
+}
 
 
 def make_stream(n: int, seed: int, *, reposts: bool = True) -> list[tuple[str, str]]:
-    """(external id, text): ~60% new texts, ~25% exact reposts, ~15% near-duplicates.
+    """(external id, text): ~25% exact reposts and ~17% near-duplicates (edited reposts and
+    people telling the same claim alike), the rest new texts.
 
     With ``reposts=False`` every post is a new text (some still near-duplicates by chance).
     """
@@ -261,6 +341,8 @@ def make_stream(n: int, seed: int, *, reposts: bool = True) -> list[tuple[str, s
             lang = rng.choices(langs, weights)[0]
             claim = rng.choice(CLAIMS[lang] if rng.random() < 0.6 else OTHER[lang])
             parts = [rng.choice(OPENERS[lang]), claim, rng.choice(CLOSERS[lang])]
+            if rng.random() < 0.8:  # a comment of the poster's own, before or after
+                parts.insert(rng.choice([0, 2]), rng.choice(COMMENTS[lang]) + ".")
             if rng.random() < 0.3:  # a longer post: a second claim
                 parts.insert(2, rng.choice(CLAIMS[lang] + OTHER[lang]))
             text = (
@@ -426,7 +508,8 @@ def main() -> None:
     print(f"  machine: {os.cpu_count()} CPUs visible; embedder {embedder.name} {embedder.version}")
     print(
         f"  stream: {args.posts} posts, {n_distinct} distinct texts ({reposts} exact reposts), "
-        f"{near} near-duplicates; "
+        f"{near} near-duplicates = {(reposts + near) / args.posts:.0%} reposts and "
+        f"near-duplicates; "
         f"{Post.objects.filter(external_id__startswith='1-', is_relevant=True).count()} posts "
         f"election-relevant; scope {args.scope!r}: {len(embedded)} texts embedded"
     )
