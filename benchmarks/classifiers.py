@@ -192,8 +192,9 @@ def hate(fz: T.Featurizer) -> None:
              f"{r_s['macro_f1']:.3f} / {r_s['accuracy']:.3f}"]
         )  # fmt: skip
     table(
-        "HATE SPEECH, FUNCTIONAL CASES  (held-out templates: threats, 'don't deserve to live', "
-        "quoting hate, rights, lies, abuse of non-protected targets; macro-F1 / accuracy)",
+        "HATE SPEECH, FUNCTIONAL CASES  (held-out templates: the first set's six and every "
+        "template of functional_heldout.py; macro-F1 / accuracy; per functionality: "
+        "benchmarks/hate_functional.py)",
         ["lang", "n", "hateful", "tfidf+LR (all public sets)", "sitroom"],
         rows,
     )

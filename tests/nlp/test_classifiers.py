@@ -192,7 +192,24 @@ def test_functional_cases_cover_languages_and_hold_out_templates() -> None:
     assert {c.lang for c in cases} >= {"en", "fr", "de", "es", "pt", "it", "nl", "pl", "ar"}
     tr, te = split_by_template(cases)
     assert not {c.template for c in tr} & {c.template for c in te}
+    assert not {c.text for c in tr} & {c.text for c in te}
     assert {c.label for c in te} == {0, 1}
+    # Every language has held-out cases of the hard functionalities, on both sides.
+    for lang in ("en", "fr", "de", "es", "pt", "it", "nl", "pl", "ar", "hi", "zh"):
+        fns = {c.functionality for c in te if c.lang == lang}
+        assert {"negated-hate", "counter-quote", "abuse-nonprotected", "spelling"} <= fns
+        assert {"threat", "negated-positive", "question"} <= fns
+    assert {c.functionality for c in cases if c.label == 1} >= {"slur", "profanity-hateful"}
+
+
+def test_spelling_variants_are_deterministic_misspellings() -> None:
+    from sitroom.nlp.classifiers.functional import spelling_variant
+
+    texts = ["Immigrants are disgusting vermin.", "Je déteste les immigrés.", "我讨厌移民。"]
+    for text in texts:
+        v = spelling_variant(text, "immigrants")
+        assert v == spelling_variant(text, "immigrants")
+        assert v != text and abs(len(v) - len(text)) <= 2 * len(text)
 
 
 def test_routed_model_roundtrip(good_model: StackedModel, tmp_path: Path) -> None:
@@ -243,3 +260,27 @@ def test_models_md_keeps_the_benchmark_section(good_model: StackedModel, tmp_pat
     assert text.startswith("# Shipped classifier models") and "STALE-HEADER" not in text
     assert text.endswith("## Benchmark (x)\n\n```\ntable\n```\n")
     assert "## checkworthy" in text
+
+
+def test_hidden_layer_head_learns_and_roundtrips(featurizer: T.Featurizer, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    cfg = replace(CFG, emb_hidden=16, emb_epochs=200)
+    hate = [
+        Example(t, lab, "en", "functional", None, {"template": f"t{i % 5}"})
+        for i, (t, lab) in enumerate(
+            [(f"{g} are vermin and should leave.", 1) for g in ("Jews", "Muslims", "Roma")]
+            + [(f"I hate {g}, all of them.", 1) for g in ("gays", "migrants", "women")]
+            + [(f"{g} are our friends and neighbours.", 0) for g in ("Jews", "Muslims", "Roma")]
+            + [(f"We welcome {g} to the festival.", 0) for g in ("gays", "migrants", "women")]
+        )
+    ]
+    assert T.template_folds(hate, 3) is not None
+    m = T.train("hate", hate * 2, featurizer=featurizer, config=cfg, version="mlp")
+    assert m.emb_hidden_w is not None and m.emb_hidden_w.shape[1] == 16
+    m.save(tmp_path / "m")
+    loaded = StackedModel.load(tmp_path / "m")
+    texts = ["Roma are vermin and should leave.", "We welcome Roma to the festival."]
+    a = m.predict_proba(texts, featurizer)
+    assert np.allclose(a, loaded.predict_proba(texts, featurizer), atol=1e-2)
+    assert a[0] > a[1]

@@ -9,7 +9,12 @@ Each case carries its template id so evaluation can hold out whole templates.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
+
+from sitroom.nlp.classifiers import functional_heldout as FH
+from sitroom.nlp.classifiers import functional_train as FT
 
 GROUP_KEYS = ["women", "trans", "gay", "black", "disabled", "muslims", "jews", "immigrants"]
 TARGET_NAMES = {
@@ -414,6 +419,31 @@ NO_TARGET: dict[str, list[str]] = {
 }  # fmt: skip
 
 
+# What each template of the first set tests (HateCheck-style functionality names).
+FUNCTIONALITY: dict[str, str] = {
+    **dict.fromkeys(
+        ["h-worthless", "h-contempt", "h-hate*", "h-vermin*", "h-plague*", "h-subhuman",
+         "h-criminal", "h-vote", "h-stupid", "h-place"],
+        "derogation",
+    ),
+    **dict.fromkeys(["h-kill", "h-getrid", "h-live", "h-shoot"], "threat"),
+    **dict.fromkeys(
+        ["n-respect", "n-welcome", "n-vote", "n-equal", "n-love", "n-rights", "n-proud"],
+        "identity-positive",
+    ),
+    **dict.fromkeys(["n-neutral", "n-meeting", "n-election"], "identity-neutral"),
+    **dict.fromkeys(["n-neghate", "n-negvermin"], "negated-hate"),
+    **dict.fromkeys(["n-quote", "n-report"], "counter-quote"),
+    **dict.fromkeys(
+        ["n-counter", "n-counter2", "n-counter3", "n-lies", "n-shame"], "counter-reference"
+    ),
+}  # fmt: skip
+
+# The first set's held-out templates (kept, so figures stay comparable across versions);
+# every template of functional_heldout (ids "e-...") is held out as well.
+FIRST_HELDOUT = frozenset({"h-shoot", "h-live", "n-quote", "n-rights", "n-lies", "x-h-plague*"})
+
+
 @dataclass(frozen=True, slots=True)
 class FunctionalCase:
     text: str
@@ -421,6 +451,7 @@ class FunctionalCase:
     lang: str
     template: str
     target_group: str | None
+    functionality: str = ""
 
 
 # Article contractions the plain substitution gets wrong.
@@ -431,6 +462,7 @@ _CONTRACTIONS = [
     (" su i ", " sui "), (" su le ", " sulle "), (" su gli ", " sugli "),
     (" con i ", " con i "), ("tanti di gli ", "tanti "), ("tanti di i ", "tanti "),
     ("tanti di le ", "tante "), (" de las ", " de las "),
+    (" a as ", " às "), (" a os ", " aos "),
 ]  # fmt: skip
 
 
@@ -442,31 +474,138 @@ def _fill(template: str, group: str) -> str:
     return text[0].upper() + text[1:] if text and text[0].islower() else text
 
 
-def functional_cases(langs: list[str] | None = None) -> list[FunctionalCase]:
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+_LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5"})
+# Devanagari vowel signs are not \w: without them a Hindi word falls apart.
+_WORD = re.compile(r"[\w\u0900-\u0963\u0966-\u097f]{4,}")
+
+
+def spelling_variant(text: str, prefer: str = "") -> str:
+    """One deterministic misspelling of ``text`` (HateCheck's F25-F29): swapped adjacent
+    characters, a dropped character, a missing word boundary, spaces between the letters
+    of a word, or leetspeak. It hits a word of ``prefer`` (the group or slur) half the
+    time, else another word."""
+    h = _hash(text)
+    words = list(_WORD.finditer(text))
+    if not words:
+        return text
+    inside = [m for m in words if prefer and m.group() in prefer]
+    pool = inside if inside and h % 2 else words
+    m = pool[(h >> 3) % len(pool)]
+    w, a, b = m.group(), m.start(), m.end()
+    op = (h >> 11) % 5
+    latin = w.isascii()
+    if op == 4 and not (latin and w.lower() != w.lower().translate(_LEET)):
+        op = 0
+    if op == 2 and not (a > 0 and text[a - 1] == " ") and text[b : b + 1] != " ":
+        op = 1
+    i = 1 + (h >> 17) % max(1, len(w) - 2)
+    if op == 0:
+        new = w[: i - 1] + w[i] + w[i - 1] + w[i + 1 :]
+    elif op == 1:
+        new = w[:i] + w[i + 1 :]
+    elif op == 2:
+        if a > 0 and text[a - 1] == " ":
+            return text[: a - 1] + text[a:]
+        return text[:b] + text[b + 1 :]
+    elif op == 3:
+        new = " ".join(w)
+    else:
+        new = w.lower().translate(_LEET)
+    return text[:a] + new + text[b:]
+
+
+def _templated(
+    lang: str,
+    hateful: list[tuple[str, str, str]],
+    non_hateful: list[tuple[str, str, str]],
+    others: list[str],
+) -> list[FunctionalCase]:
     out: list[FunctionalCase] = []
-    for lang in langs or list(GROUPS):
-        groups = GROUPS[lang]
-        for tid, tpl in HATEFUL.get(lang, []):
-            for key, g in zip(GROUP_KEYS, groups, strict=False):
-                out.append(FunctionalCase(_fill(tpl, g), 1, lang, tid, TARGET_NAMES[key]))
-            if tid.endswith("*"):
-                for o in OTHERS[lang]:
-                    out.append(FunctionalCase(_fill(tpl, o), 0, lang, "x-" + tid, None))
-        for tid, tpl in NON_HATEFUL.get(lang, []):
-            for g in groups:
-                out.append(FunctionalCase(_fill(tpl, g), 0, lang, tid, None))
-        for i, s in enumerate(NO_TARGET.get(lang, [])):
-            out.append(FunctionalCase(s, 0, lang, f"p-{i}", None))
+    for tid, fn, tpl in hateful:
+        for key, g in zip(GROUP_KEYS, GROUPS[lang], strict=False):
+            out.append(FunctionalCase(_fill(tpl, g), 1, lang, tid, TARGET_NAMES[key], fn))
+        if tid.endswith("*"):
+            for o in others:
+                out.append(
+                    FunctionalCase(_fill(tpl, o), 0, lang, "x-" + tid, None, "abuse-nonprotected")
+                )
+    for tid, fn, tpl in non_hateful:
+        for g in GROUPS[lang]:
+            out.append(FunctionalCase(_fill(tpl, g), 0, lang, tid, None, fn))
     return out
 
 
+def _slur_cases(lang: str, frames: list[str], prefix: str) -> list[FunctionalCase]:
+    out = []
+    for j, frame in enumerate(frames):
+        for slur, key in FT.SLURS.get(lang, []):
+            text = _fill(frame.replace("{s}", slur), "")
+            out.append(FunctionalCase(text, 1, lang, f"{prefix}{j}", TARGET_NAMES[key], "slur"))
+    return out
+
+
+def _with_variants(cases: list[FunctionalCase], every_hateful: int, every_other: int) -> list:
+    """Add a misspelt copy of every n-th case (chosen by hash); it keeps its template id,
+    so a template's variants stay on the same side of the split."""
+    out = list(cases)
+    for c in cases:
+        every = every_hateful if c.label else every_other
+        if _hash("variant:" + c.text) % every:
+            continue
+        prefer = c.text if c.functionality == "slur" else ""
+        for g in GROUPS[c.lang]:
+            if g in c.text:
+                prefer = g
+        text = spelling_variant(c.text, prefer)
+        if text != c.text:
+            fn = "spelling" if c.label else "spelling-nonhateful"
+            out.append(FunctionalCase(text, c.label, c.lang, c.template, c.target_group, fn))
+    return out
+
+
+def functional_cases(langs: list[str] | None = None) -> list[FunctionalCase]:
+    out: list[FunctionalCase] = []
+    for lang in langs or list(GROUPS):
+        train = _templated(
+            lang,
+            [(t, FUNCTIONALITY.get(t, ""), s) for t, s in HATEFUL.get(lang, [])]
+            + FT.HATEFUL.get(lang, []),
+            [(t, FUNCTIONALITY.get(t, ""), s) for t, s in NON_HATEFUL.get(lang, [])]
+            + FT.NON_HATEFUL.get(lang, []),
+            OTHERS[lang],
+        )
+        for i, s in enumerate(NO_TARGET.get(lang, [])):
+            train.append(FunctionalCase(s, 0, lang, f"p-{i}", None, "no-target"))
+        for i, (fn, s) in enumerate(FT.NO_TARGET.get(lang, [])):
+            train.append(FunctionalCase(s, 0, lang, f"q-{i}", None, fn))
+        train += _slur_cases(lang, FT.SLUR_FRAMES.get(lang, []), "s-")
+        held = _templated(lang, FH.HATEFUL.get(lang, []), FH.NON_HATEFUL.get(lang, []),
+                          FH.OTHERS[lang])  # fmt: skip
+        for i, (fn, s) in enumerate(FH.NO_TARGET.get(lang, [])):
+            held.append(FunctionalCase(s, 0, lang, f"e-q-{i}", None, fn))
+        if lang in FH.SLUR_FRAMES:
+            held += _slur_cases(lang, [FH.SLUR_FRAMES[lang]], "e-s-")
+        out += _with_variants(train, 3, 4) + _with_variants(held, 2, 4)
+    return out
+
+
+def is_heldout(template: str) -> bool:
+    return template in FIRST_HELDOUT or template.startswith(("e-", "x-e-"))
+
+
 def split_by_template(
-    cases: list[FunctionalCase],
-    heldout: frozenset[str] = frozenset(
-        {"h-shoot", "h-live", "n-quote", "n-rights", "n-lies", "x-h-plague*"}
-    ),
+    cases: list[FunctionalCase], heldout: frozenset[str] | None = None
 ) -> tuple[list[FunctionalCase], list[FunctionalCase]]:
-    """Hold out whole templates, so the evaluation measures transfer to unseen phrasings."""
-    train = [c for c in cases if c.template not in heldout]
-    test = [c for c in cases if c.template in heldout]
+    """Hold out whole templates, so the evaluation measures transfer to unseen phrasings.
+    Default: the first set's held-out templates and every functional_heldout template."""
+
+    def held(t: str) -> bool:
+        return t in heldout if heldout is not None else is_heldout(t)
+
+    train = [c for c in cases if not held(c.template)]
+    test = [c for c in cases if held(c.template)]
     return train, test

@@ -103,6 +103,10 @@ class StackedModel:
     langs: list[str] = field(default_factory=list)
     lang_w: np.ndarray | None = None
     lang_thresholds: dict[str, float] = field(default_factory=dict)
+    # Optional hidden layer of the embedding head (dim x h, h): then ``emb_w`` / ``emb_b``
+    # are its output layer over the ReLU units.
+    emb_hidden_w: np.ndarray | None = None
+    emb_hidden_b: np.ndarray | None = None
     # Optional: a deployment's lexicon, whose hits are reported as evidence.
     lexicon: LexiconMatcher | None = field(default=None, repr=False, compare=False)
     _embedder: Embedder | None = field(default=None, repr=False, compare=False)
@@ -115,10 +119,16 @@ class StackedModel:
             self._embedder = get_embedder()
         return self._embedder.encode_queries(list(cleaned))
 
+    def embedding_logits(self, emb: Floats) -> np.ndarray:
+        h = emb
+        if self.emb_hidden_w is not None and self.emb_hidden_b is not None:
+            h = np.maximum(emb @ self.emb_hidden_w + self.emb_hidden_b, 0.0)
+        return np.asarray(h @ self.emb_w.astype(np.float32) + self.emb_b)
+
     def logits(
         self, cleaned: Sequence[str], emb: Floats
     ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix | None]:
-        z_e = emb @ self.emb_w.astype(np.float32) + self.emb_b
+        z_e = self.embedding_logits(emb)
         xt = None
         if self.ngram is not None and self.idf is not None and self.ngram_w is not None:
             xt = tfidf(self.ngram.counts(cleaned), self.idf)
@@ -226,6 +236,9 @@ class StackedModel:
         if self.group_w is not None and self.group_b is not None:
             arrays["group_w"] = self.group_w.astype(np.float32)
             arrays["group_b"] = self.group_b.astype(np.float32)
+        if self.emb_hidden_w is not None and self.emb_hidden_b is not None:
+            arrays["emb_hidden_w"] = self.emb_hidden_w.astype(np.float16)  # halves the file
+            arrays["emb_hidden_b"] = self.emb_hidden_b.astype(np.float32)
         meta = {
             "format": FORMAT_VERSION,
             "task": self.task,
@@ -294,6 +307,10 @@ class StackedModel:
             langs=list(meta.get("langs") or []),
             lang_w=arr["lang_w"].astype(np.float64) if "lang_w" in arr else None,
             lang_thresholds={k: float(v) for k, v in (meta.get("lang_thresholds") or {}).items()},
+            emb_hidden_w=(
+                arr["emb_hidden_w"].astype(np.float32) if "emb_hidden_w" in arr else None
+            ),
+            emb_hidden_b=arr.get("emb_hidden_b"),
         )
 
 
@@ -311,6 +328,11 @@ class TrainConfig:
     lang_meta: bool = False  # per-language calibration offsets and thresholds
     min_lang_rows: int = 150
     seed: int = 0
+    # Hidden ReLU units of the embedding head (0 = logistic regression), its L2 penalty and
+    # training epochs.
+    emb_hidden: int = 0
+    emb_alpha: float = 1e-2
+    emb_epochs: int = 60
 
 
 def _fit_lr(x: Any, y: np.ndarray, c: float, w: np.ndarray | None) -> Any:
@@ -319,6 +341,57 @@ def _fit_lr(x: Any, y: np.ndarray, c: float, w: np.ndarray | None) -> Any:
     lr = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="liblinear")
     lr.fit(x, y, sample_weight=w)
     return lr
+
+
+class _EmbeddingHead:
+    """Logistic regression, or a one-hidden-layer ReLU network, on sentence embeddings;
+    classes balanced through the sample weights."""
+
+    def __init__(self, cfg: TrainConfig) -> None:
+        self.cfg = cfg
+        self.model: Any = None
+
+    def fit(self, x: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> _EmbeddingHead:
+        if not self.cfg.emb_hidden:
+            self.model = _fit_lr(x, y, self.cfg.c_emb, w)
+            return self
+        from sklearn.neural_network import MLPClassifier
+
+        sw = np.ones(len(y)) if w is None else np.asarray(w, dtype=np.float64)
+        rate = float(np.average(y, weights=sw))
+        sw = sw * np.where(y == 1, 0.5 / rate, 0.5 / (1 - rate))
+        self.model = MLPClassifier(
+            hidden_layer_sizes=(self.cfg.emb_hidden,),
+            alpha=self.cfg.emb_alpha,
+            max_iter=self.cfg.emb_epochs,
+            random_state=self.cfg.seed,
+        )
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            # A fixed epoch budget is the regulariser here, not a failure to converge.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self.model.fit(x, y, sample_weight=sw / sw.mean())
+        return self
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        if not self.cfg.emb_hidden:
+            return np.asarray(self.model.decision_function(x))
+        w1, w2 = self.model.coefs_
+        b1, b2 = self.model.intercepts_
+        return np.asarray(np.maximum(x @ w1 + b1, 0.0) @ w2[:, 0] + b2[0])
+
+    def store(self, model: StackedModel) -> None:
+        if not self.cfg.emb_hidden:
+            model.emb_w = self.model.coef_.ravel().astype(np.float32)
+            model.emb_b = float(self.model.intercept_[0])
+            return
+        w1, w2 = self.model.coefs_
+        b1, b2 = self.model.intercepts_
+        model.emb_hidden_w, model.emb_hidden_b = w1.astype(np.float32), b1.astype(np.float32)
+        model.emb_w, model.emb_b = w2[:, 0].astype(np.float32), float(b2[0])
 
 
 def best_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
@@ -346,12 +419,15 @@ def train_stacked(
     weight_emb: np.ndarray | None = None,
     groups: Sequence[str | None] | None = None,
     info: dict[str, Any] | None = None,
+    fold_ids: Sequence[int] | None = None,
 ) -> StackedModel:
     """Fit both heads, then a 2-input logistic calibrator on out-of-fold logits.
 
     The n-gram head sees every row; the embedding head only the rows in ``emb_idx``
     (``emb`` holds their vectors) because embedding is the expensive part. The calibrator
     and the decision threshold are fitted on the embedded rows' out-of-fold logits.
+    ``fold_ids`` (one per row, 0..folds-1) replaces the stratified folds, e.g. to keep every
+    case of a template in one fold so out-of-fold scores measure transfer to new templates.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
@@ -364,16 +440,23 @@ def train_stacked(
     sw_a = None if weight_all is None else np.asarray(weight_all, dtype=np.float64)
     oof = np.zeros((len(idx), 2), dtype=np.float64)
     skf = StratifiedKFold(n_splits=cfg.folds, shuffle=True, random_state=cfg.seed)
-    for tr, te in skf.split(np.zeros(len(idx)), y_e):
-        lr_e = _fit_lr(emb[tr], y_e[tr], cfg.c_emb, None if sw_e is None else sw_e[tr])
-        oof[te, 0] = lr_e.decision_function(emb[te])
-    lr_e = _fit_lr(emb, y_e, cfg.c_emb, sw_e)
+
+    def splits(y_part: np.ndarray, rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        if fold_ids is None:
+            return list(skf.split(np.zeros(len(y_part)), y_part))
+        f = np.asarray(fold_ids)[rows]
+        return [(np.flatnonzero(f != k), np.flatnonzero(f == k)) for k in range(cfg.folds)]
+
+    for tr, te in splits(y_e, idx):
+        head = _EmbeddingHead(cfg).fit(emb[tr], y_e[tr], None if sw_e is None else sw_e[tr])
+        oof[te, 0] = head.decision_function(emb[te])
+    head_e = _EmbeddingHead(cfg).fit(emb, y_e, sw_e)
     idf_all = ngram_w = None
     ngram_b = 0.0
     if cfg.use_ngrams:
         counts = cfg.ngram.counts(cleaned)
         oof_t = np.zeros(len(y_all), dtype=np.float64)
-        for tr, te in skf.split(np.zeros(len(y_all)), y_all):
+        for tr, te in splits(y_all, np.arange(len(y_all))):
             idf = fit_idf(counts[tr])
             w_tr = None if sw_a is None else sw_a[tr]
             lr_t = _fit_lr(tfidf(counts[tr], idf), y_all[tr], cfg.c_ngram, w_tr)
@@ -416,8 +499,8 @@ def train_stacked(
         name=name,
         version=version or time.strftime("%Y%m%d-%H%M%S"),
         embedder_name=embedder_name,
-        emb_w=lr_e.coef_.ravel().astype(np.float32),
-        emb_b=float(lr_e.intercept_[0]),
+        emb_w=np.zeros(0, dtype=np.float32),
+        emb_b=0.0,
         meta_w=meta_w,
         meta_b=float(meta.intercept_[0]),
         threshold=threshold,
@@ -430,6 +513,7 @@ def train_stacked(
         lang_w=lang_w,
         lang_thresholds=lang_thresholds,
     )
+    head_e.store(model)
     model.info.setdefault("train_size", len(y_all))
     model.info.setdefault("train_positive", int(y_all.sum()))
     model.info.setdefault("embedded_train_size", len(idx))
