@@ -3,7 +3,8 @@
 Terms and texts go through the same canonical pipeline (:mod:`sitroom.nlp.text`) and are
 matched with one Aho-Corasick automaton over two views of each text: a *spaced* view
 (punctuation and camelCase become word breaks) and a *joined* view (separators inside
-words removed, spelled-out letters glued). Hits are reported at original offsets.
+words removed, spelled-out letters glued). Hits are reported at original offsets, which
+are only worked out for the (few) texts that have a hit.
 """
 
 from __future__ import annotations
@@ -19,13 +20,10 @@ import ahocorasick
 
 from sitroom.nlp.text import (
     Normalised,
-    base_chars,
     canonical_joined,
     canonical_term,
-    normalise_joined,
-    normalise_spaced,
-    squeeze_key,
-    squeezed,
+    canonical_views,
+    normalise_views,
 )
 
 SEVERITY_NAMES = {"low": 1, "medium": 2, "high": 3}
@@ -167,15 +165,9 @@ def _needs_boundaries(key: str) -> bool:
 class LexiconMatcher:
     """Aho-Corasick matcher over canonical forms. Build once, share between threads."""
 
-    def __init__(
-        self,
-        entries: Sequence[LexiconEntry],
-        automaton: ahocorasick.Automaton,
-        prefilter: ahocorasick.Automaton,
-    ) -> None:
+    def __init__(self, entries: Sequence[LexiconEntry], automaton: ahocorasick.Automaton) -> None:
         self.entries = list(entries)
         self._auto = automaton
-        self._pre = prefilter
 
     @classmethod
     def build(cls, entries: Iterable[LexiconEntry]) -> LexiconMatcher:
@@ -193,22 +185,17 @@ class LexiconMatcher:
                         slot.entry_ids.append(i)
                         slot.forms.append(form)
         auto = ahocorasick.Automaton()
-        pre = ahocorasick.Automaton()
         for k, slot in keys.items():
             auto.add_word(k, (len(k), _needs_boundaries(k), slot.entry_ids, slot.forms))
-            sk = squeeze_key(k)
-            if sk:
-                pre.add_word(sk, 0)
         if keys:
             auto.make_automaton()
-            pre.make_automaton()
-        return cls(ents, auto, pre)
+        return cls(ents, auto)
 
     def __len__(self) -> int:
         return len(self.entries)
 
-    def _scan(self, view: Normalised) -> Iterator[tuple[int, int, int, str]]:
-        text = view.text
+    def _keys_in(self, text: str) -> Iterator[tuple[int, int, list[int], list[str]]]:
+        """(start, end, entry ids, forms) of every key found at word boundaries."""
         n = len(text)
         for end_idx, (klen, bounded, ids, forms) in self._auto.iter(text):
             s, e = end_idx - klen + 1, end_idx + 1
@@ -221,6 +208,10 @@ class LexiconMatcher:
                         continue
                     if klen < 3:
                         continue
+            yield s, e, ids, forms
+
+    def _scan(self, view: Normalised) -> Iterator[tuple[int, int, int, str]]:
+        for s, e, ids, forms in self._keys_in(view.text):
             a, b = view.span(s, e)
             for i, f in zip(ids, forms, strict=False):
                 yield a, b, i, f
@@ -228,13 +219,17 @@ class LexiconMatcher:
     def match(self, text: str) -> list[LexiconHit]:
         if not self.entries or not text:
             return []
-        sq = squeezed(text)
-        if next(self._pre.iter(sq), None) is None:
+        # Most texts have no hit: look for keys in the views' texts alone, and only build
+        # the offset maps (most of the cost) for a text that has one.
+        with_keys = [
+            k for k, view in enumerate(canonical_views(text)) if next(self._keys_in(view), None)
+        ]
+        if not with_keys:
             return []
+        views = normalise_views(text)
         found: dict[tuple[int, int, int], str] = {}
-        base = base_chars(text)
-        for view in (normalise_spaced(text, base), normalise_joined(text, base)):
-            for a, b, i, form in self._scan(view):
+        for k in with_keys:
+            for a, b, i, form in self._scan(views[k]):
                 found.setdefault((a, b, i), form)
         # Per entry, keep the longest non-overlapping spans.
         hits: list[LexiconHit] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 
@@ -15,7 +16,15 @@ from sitroom.nlp.lexicon import (
     read_hurtlex,
     write_csv,
 )
-from sitroom.nlp.text import normalise_joined, normalise_spaced, split_hashtag
+from sitroom.nlp.text import (
+    _CANONICAL,
+    _translate_canonical,
+    canonical_views,
+    normalise_joined,
+    normalise_spaced,
+    normalise_views,
+    split_hashtag,
+)
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +183,81 @@ def test_many_terms_build_and_match() -> None:
     m = LexiconMatcher.build([LexiconEntry(w) for w in words])
     hits = m.match(f"we saw {words[1234]} and {words[19999].upper()}! today")
     assert [h.entry.term for h in hits] == [words[1234], words[19999]]
+
+
+# Strings that stress every branch of the canonical pipeline: camelCase (ASCII and not),
+# leetspeak in and out of words, joiners, spelled-out letters, characters that fold to
+# several or to none, non-Latin-1 text, and the control characters used internally.
+TRICKY_TEXTS = [
+    "",
+    "   ",
+    "#DeportTheXs!",
+    "XMLHttpRequest stupidIdiot ÉCOLE Été aB",
+    "COVID19 vs Covid-19, #StopTheSteal2020",
+    "i.d.i.o.t, i d i o t, a b, aa a a, x y z 1 2 3",
+    "id-.-iot a..b a.#.b so: i.d.i.o.t!!",
+    "1d10t $hit sh!t b|tch @user @us3r 2024 +34 £oser €vil ki11",
+    "Straße ﬁne ½ x\u00adx e\u0301te\u0301 \u200bzero",
+    "Ŀ ŀ ͺ 🅐🅑c aⒶb İstanbul ΣΟΦΙΑ ς Ⅻ ² ௰1 五",
+    "Ｆｕｌｌｗｉｄｔｈ “quoted” — text… 😀 https://t.co/AbC123xYz",
+    "日本語のテキスト قال الرئيس привет Мир",
+    "a\x00b\x01c\x02d\x03e\x7ff\tg\nh\u3000i",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_view_texts_without_offsets_equal_the_offset_views(text: str) -> None:
+    spaced, joined = normalise_views(text)
+    assert canonical_views(text) == (spaced.text, joined.text)
+    assert (normalise_spaced(text).text, normalise_joined(text).text) == (spaced.text, joined.text)
+    for view in (spaced, joined):
+        for k, c in enumerate(view.text):
+            a, b = view.span(k, k + 1)
+            assert 0 <= a <= b <= len(text)
+            if c != " ":
+                assert a < b
+
+
+def test_view_texts_without_offsets_equal_the_offset_views_on_random_text() -> None:
+    rng = random.Random(6)
+    alphabet = [*"aeilosxyzAEILOSXYZ 019$@!|+.-_'’#\n", "ß", "é", "\u0301", "😀", "…"]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        spaced, joined = normalise_views(text)
+        assert canonical_views(text) == (spaced.text, joined.text), text
+
+
+def test_latin1_fast_path_folds_like_the_plain_table() -> None:
+    for text in TRICKY_TEXTS:
+        assert _translate_canonical(text) == text.translate(_CANONICAL)
+
+
+def test_pinned_canonical_views() -> None:
+    assert canonical_views("Straße ﬁne…") == ("strase fine", "strase fine")
+    assert canonical_views("stupidIdiot") == ("stupid idiot", "stupididiot")
+    assert canonical_views("XMLHttpRequest") == ("xmi htp request", "xmihtprequest")
+    assert canonical_views("@us3r sh!t $hit 2024") == ("user shit shit 2024",) * 2
+    assert canonical_views("“quoted” — 😀 text") == ("quoted text", "quoted text")
+    assert canonical_views("i\u00add\u00adi\u00adot") == ("idiot", "idiot")
+    assert canonical_views("a b c d, ab c") == ("a b c d ab c", "abcd ab c")
+
+
+def test_hits_in_only_one_view_keep_their_offsets(matcher: LexiconMatcher) -> None:
+    # The cheap look for keys runs on both views' texts; a key in just one of them must
+    # still come back, at its original offsets.
+    text = "so: i.d.i.o.t. And a stupidIdiot, ﬁne Müll!"
+    assert canonical_views(text) == (
+        "so i d i o t and a stupid idiot fine mui",  # camelCase split: "idiot" only here
+        "so idiot and a stupididiot fine mui",  # spelled out: "idiot" only here
+    )
+    assert [(h.entry.term, h.surface, text[h.start : h.end]) for h in matcher.match(text)] == [
+        ("idiot", "i.d.i.o.t", "i.d.i.o.t"),
+        ("idiot", "Idiot", "Idiot"),
+        ("Müll", "Müll", "Müll"),
+    ]
+
+
+def test_offsets_across_characters_that_fold_to_several_or_none(matcher: LexiconMatcher) -> None:
+    text = "ﬁne… ßß i\u00add\u200bi\u0301ot!"
+    (hit,) = matcher.match(text)
+    assert hit.surface == "i\u00add\u200bi\u0301ot"
