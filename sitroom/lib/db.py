@@ -27,17 +27,22 @@ def bulk_set(
         return 0
     meta = type(objs[0])._meta
     qn = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    conditions = [(meta.get_field(name), value) for name, value in (where or {}).items()]
+    # Only the model's own field names are used from the caller (get_field raises on any
+    # other string), and every identifier is quoted; values travel as parameters.
+    columns: list[Any] = [meta.get_field(name) for name in fields]
+    conditions: list[tuple[Any, Any]] = [
+        (meta.get_field(name), value) for name, value in (where or {}).items()
+    ]
+    pk_column = str(meta.pk.column)  # type: ignore[union-attr]
     sql = (
-        f"UPDATE {qn(meta.db_table)} SET "
-        + ", ".join(f"{qn(f.column)} = %s" for f in columns)  # type: ignore[union-attr]
-        + f" WHERE {qn(meta.pk.column)} = %s"  # type: ignore[union-attr]
-        + "".join(f" AND {qn(f.column)} = %s" for f, _ in conditions)  # type: ignore[union-attr]
+        f"UPDATE {qn(meta.db_table)} SET "  # noqa: S608 - identifiers from the model
+        + ", ".join(f"{qn(f.column)} = %s" for f in columns)
+        + f" WHERE {qn(pk_column)} = %s"
+        + "".join(f" AND {qn(f.column)} = %s" for f, _ in conditions)
     )
-    fixed = [f.get_db_prep_save(v, connection) for f, v in conditions]  # type: ignore[union-attr]
+    fixed = [f.get_db_prep_save(v, connection) for f, v in conditions]
     rows = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]  # type: ignore[union-attr]
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
         + [obj.pk, *fixed]
         for obj in objs
     ]
@@ -59,10 +64,10 @@ def insert_ignore(
         return
     meta = model._meta
     qn = connection.ops.quote_name
-    by_attname = {f.attname: f.column for f in meta.concrete_fields}
-    columns = [by_attname[name] for name in fields]
+    by_attname = {f.attname: str(f.column) for f in meta.concrete_fields}
+    columns = [by_attname[name] for name in fields]  # a KeyError for anything else
     sql = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
