@@ -518,8 +518,11 @@ DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     # Hate: a one-hidden-layer network on the embeddings (out-of-fold macro-F1 corpora mean /
     # functional templates 0.690 / 0.731, logistic head 0.656 / 0.645) and an n-gram head
     # trained on the corpora only (see FUNCTIONAL_WEIGHT), which the calibrator weighs on
-    # template-held-out scores.
-    "hate": TrainConfig(c_ngram=8.0, emb_hidden=256, emb_alpha=1e-2, emb_epochs=60),
+    # template-held-out scores. Its threshold maximises macro-F1 (out of fold: corpora 0.738,
+    # functional 0.723; the positive-class F1 threshold: 0.728 / 0.725).
+    "hate": TrainConfig(
+        c_ngram=8.0, emb_hidden=256, emb_alpha=1e-2, emb_epochs=60, threshold_metric="macro_f1"
+    ),
     "toxicity": TrainConfig(c_emb=8.0, c_ngram=4.0),
 }
 
@@ -544,8 +547,17 @@ def build_default(
         weighted=weighted,
         info={"sources": sources, "built": time.strftime("%Y-%m-%d")},
     )
+    # A same-day rebuild must not reuse the version: results are keyed on it.
+    model.version = f"{model.version}-{weights_digest(model)}"
     model.save(Path(out_dir) / task)
     return model
+
+
+def weights_digest(model: StackedModel) -> str:
+    h = hashlib.blake2b(digest_size=4)
+    h.update(np.asarray(model.emb_w, dtype=np.float32).tobytes())
+    h.update(f"{model.emb_b:.6g}/{model.threshold:.6g}".encode())
+    return h.hexdigest()
 
 
 DATA_NOTES = {

@@ -333,6 +333,9 @@ class TrainConfig:
     emb_hidden: int = 0
     emb_alpha: float = 1e-2
     emb_epochs: int = 60
+    # What the decision threshold maximises on out-of-fold scores: "f1" (positive class) or
+    # "macro_f1" (mean of both classes' F1).
+    threshold_metric: str = "f1"
 
 
 def _fit_lr(x: Any, y: np.ndarray, c: float, w: np.ndarray | None) -> Any:
@@ -392,6 +395,19 @@ class _EmbeddingHead:
         b1, b2 = self.model.intercepts_
         model.emb_hidden_w, model.emb_hidden_b = w1.astype(np.float32), b1.astype(np.float32)
         model.emb_w, model.emb_b = w2[:, 0].astype(np.float32), float(b2[0])
+
+
+def best_macro_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    order = np.argsort(-p)
+    ys = y[order]
+    n, pos = len(ys), float(ys.sum())
+    tp = np.cumsum(ys)
+    k = np.arange(1, n + 1)
+    tn = (n - pos) - (k - tp)
+    f1_pos = 2 * tp / (k + pos)
+    f1_neg = 2 * tn / np.maximum((n - k) + (n - pos), 1)
+    i = int(np.argmax(f1_pos + f1_neg))
+    return float((p[order][i] + p[order][min(i + 1, len(p) - 1)]) / 2)
 
 
 def best_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
@@ -486,7 +502,8 @@ def train_stacked(
     if lang_w is not None:
         z_oof = z_oof + feats[:, k0:] @ lang_w
     p_oof = _sigmoid(z_oof)
-    threshold = best_f1_threshold(p_oof, y_e) if cfg.tune_threshold else 0.5
+    pick = best_macro_f1_threshold if cfg.threshold_metric == "macro_f1" else best_f1_threshold
+    threshold = pick(p_oof, y_e) if cfg.tune_threshold else 0.5
     lang_thresholds: dict[str, float] = {}
     if langs and cfg.tune_threshold:
         rl = np.array(row_langs)
