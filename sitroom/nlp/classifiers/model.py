@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -62,10 +63,28 @@ class NgramSpec:
         ]
 
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Log counts of the hashed n-grams (read-only: the last result is shared).
+
+        The classifiers of one pipeline batch (hate, toxicity, check-worthiness) featurise the
+        same texts with the same spec; the last result is kept so that happens once.
+        """
+        key = (self.char_range, self.word_range, self.n_features, tuple(texts))
+        cached = _recent_counts.get(key)
+        if cached is not None:
+            return cached
         mats = [v.transform(texts) for v in self.vectorizers()]
         x = sp.hstack(mats, format="csr").astype(np.float32)
         x.data = np.log1p(x.data)
+        with _recent_lock:
+            _recent_counts[key] = x
+            while len(_recent_counts) > 4:
+                _recent_counts.pop(next(iter(_recent_counts)))
         return x
+
+
+# The last few featurised batches (insertion-ordered; the oldest goes first).
+_recent_counts: dict[tuple[Any, ...], sp.csr_matrix] = {}
+_recent_lock = threading.Lock()
 
 
 def tfidf(x: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -174,11 +193,16 @@ class StackedModel:
         neg, pos = LABELS[self.task]
         out = []
         groups = self._target_groups(emb) if self.groups else [None] * len(texts)
-        for i, text in enumerate(cleaned):
+        positives = [i for i in range(len(cleaned)) if p[i] >= thr[i]]
+        top_words = (
+            dict(zip(positives, self._top_words([cleaned[i] for i in positives]), strict=True))
+            if xt is not None
+            else {}
+        )
+        for i in range(len(cleaned)):
             positive = bool(p[i] >= thr[i])
             ev = [f"embedding logit {z_e[i]:+.2f}", f"n-gram logit {z_t[i]:+.2f}"]
-            if positive and xt is not None:
-                ev.extend(self._top_words(text))
+            ev.extend(top_words.get(i, []))
             group = groups[i] if positive and self.task == "hate" else None
             if self.lexicon is not None:
                 for h in self.lexicon.match(texts[i]):
@@ -208,17 +232,27 @@ class StackedModel:
         best = pr.argmax(axis=1)
         return [self.groups[b] if pr[i, b] >= 0.4 else None for i, b in enumerate(best)]
 
-    def _top_words(self, text: str, k: int = 3) -> list[str]:
-        """Words whose own n-grams push hardest towards the positive label."""
+    def _top_words(self, texts: Sequence[str], k: int = 3) -> list[list[str]]:
+        """Per text, the words whose own n-grams push hardest towards the positive label.
+
+        Every distinct word of the batch is scored once, in one call.
+        """
         assert self.ngram is not None and self.idf is not None and self.ngram_w is not None
-        words = sorted({w for w in re.findall(r"\w+", text.lower()) if len(w) > 2})[:60]
-        if not words:
-            return []
-        x = self.ngram.counts(words).multiply(self.idf).tocsr()
-        contrib = np.asarray(x @ self.ngram_w.astype(np.float32)).ravel()
-        best = [(c, w) for c, w in zip(contrib, words, strict=False) if c > 0]
-        best.sort(reverse=True)
-        return [f"term '{w}' (+{c:.2f})" for c, w in best[:k]]
+        per_text = [
+            sorted({w for w in re.findall(r"\w+", t.lower()) if len(w) > 2})[:60] for t in texts
+        ]
+        vocabulary = sorted({w for words in per_text for w in words})
+        if not vocabulary:
+            return [[] for _ in texts]
+        x = self.ngram.counts(vocabulary).multiply(self.idf).tocsr()
+        contrib = dict(
+            zip(vocabulary, np.asarray(x @ self.ngram_w.astype(np.float32)).ravel(), strict=True)
+        )
+        out = []
+        for words in per_text:
+            best = sorted(((contrib[w], w) for w in words if contrib[w] > 0), reverse=True)
+            out.append([f"term '{w}' (+{c:.2f})" for c, w in best[:k]])
+        return out
 
     # ------------------------------------------------------------ storage
     def save(self, directory: str | os.PathLike[str]) -> Path:
