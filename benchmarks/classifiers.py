@@ -1,6 +1,7 @@
 """Benchmark the shipped classifiers against simple baselines on the shared data.
 
     python benchmarks/classifiers.py [--data DIR] [--skip-per-language]
+        [--only checkworthy|hate|throughput ...]
 
 Prints plain tables: check-worthiness F1 (positive class) per CLEF dev set, hate-speech
 macro-F1 / accuracy on held-back parts per language, HateBR (evaluation only), the
@@ -234,19 +235,29 @@ def throughput(n: int) -> None:
     )
 
 
+SECTIONS = ("checkworthy", "hate", "throughput")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=None, help="shared data root (else $SITROOM_SHARED_DATA)")
     ap.add_argument("--skip-per-language", action="store_true")
     ap.add_argument("--throughput-n", type=int, default=200)
+    ap.add_argument(
+        "--only", action="append", choices=SECTIONS, help="run only these sections (repeatable)"
+    )
     args = ap.parse_args()
+    sections = args.only or list(SECTIONS)
     if args.data:
         os.environ["SITROOM_SHARED_DATA"] = args.data
     t0 = time.time()
     fz = T.Featurizer()
-    checkworthiness(fz, not args.skip_per_language)
-    hate(fz)
-    throughput(args.throughput_n)
+    if "checkworthy" in sections:
+        checkworthiness(fz, not args.skip_per_language)
+    if "hate" in sections:
+        hate(fz)
+    if "throughput" in sections:
+        throughput(args.throughput_n)
     print(f"\n(total {time.time() - t0:.0f}s)")
     return 0
 

@@ -38,8 +38,11 @@ def clean_for_model(text: str) -> str:
     return t[:MAX_CHARS] if t else "(empty)"
 
 
+_KEY_BYTES = 12
+
+
 def _key(text: str) -> bytes:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).digest()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=_KEY_BYTES).digest()
 
 
 class EmbeddingCache:
@@ -69,12 +72,13 @@ class EmbeddingCache:
             except (OSError, ValueError, KeyError):
                 continue
             for k, v in zip(keys, vecs, strict=False):
-                self._mem[bytes(k)] = v
+                # numpy's "S12" drops trailing NUL bytes: pad back to the full key.
+                self._mem[bytes(k).ljust(_KEY_BYTES, b"\0")] = v
 
     def _save(self, keys: list[bytes], vecs: np.ndarray) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.dir / f".tmp-{uuid.uuid4().hex}.npz"
-        np.savez(tmp, keys=np.array(keys, dtype="S12"), vecs=vecs.astype(np.float32))
+        np.savez(tmp, keys=np.array(keys, dtype=f"S{_KEY_BYTES}"), vecs=vecs.astype(np.float32))
         tmp.replace(self.dir / f"chunk-{uuid.uuid4().hex}.npz")
 
     def encode(self, texts: Sequence[str], chunk: int = 512, progress: bool = False) -> Vectors:

@@ -1,0 +1,72 @@
+"""Route models with cross-lingual extra rows, and the embedding cache's keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from sitroom.nlp.classifiers.features import EmbeddingCache, _key
+from sitroom.nlp.classifiers.model import StackedModel
+from sitroom.nlp.classifiers.transfer import RouteConfig, RouteData, select_config, train_route
+
+WORDS_POS = ["percent", "million", "rose", "fell", "jobs"]
+WORDS_NEG = ["thanks", "welcome", "love", "bless", "evening"]
+
+
+def _data(n: int, seed: int, noise: float, source: str) -> RouteData:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    emb = rng.normal(size=(n, 8)).astype(np.float32)
+    emb[:, 0] += np.where(y == 1, 1.0, -1.0) * (1.0 - noise)
+    words = [WORDS_POS if lab else WORDS_NEG for lab in y]
+    cleaned = [f"{w[i % 5]} {w[(i + 2) % 5]} item {i}" for i, w in enumerate(words)]
+    return RouteData(cleaned, y.astype(np.int64), emb, [source] * n)
+
+
+def test_route_scores_and_calibrates_on_its_own_rows_only() -> None:
+    own, aux = _data(120, 0, 0.2, "own"), _data(300, 1, 0.9, "other")
+    cands = [RouteConfig(c_emb=1.0), RouteConfig(c_emb=1.0, aux_weight=0.3)]
+    cfg, table = select_config(own, aux, cands, folds=3, seeds=(0,))
+    assert cfg in cands and [r["oof_f1"] > 0.5 for r in table] == [True, True]
+    m = train_route("checkworthy", own, aux, RouteConfig(aux_weight=0.3), name="t", folds=3)
+    assert m.info["train_size"] == 120 and m.info["auxiliary_rows"] == 300
+    assert m.info["auxiliary_sources"] == ["other"]
+    assert 0 < m.threshold < 1 and m.ngram is not None
+    assert (m.labels_from(own.cleaned, own.emb) == own.y).mean() > 0.9
+
+
+def test_route_without_extra_rows_or_ngrams_roundtrips(tmp_path: Path) -> None:
+    own = _data(90, 2, 0.1, "own")
+    m = train_route(
+        "checkworthy", own, own, RouteConfig(use_ngrams=False), name="t", version="v", folds=3
+    )
+    assert m.info["auxiliary_rows"] == 0 and m.ngram is None and m.meta_w[1] == 0.0
+    m.save(tmp_path / "m")
+    back = StackedModel.load(tmp_path / "m")
+    assert np.allclose(back.proba_from(own.cleaned, own.emb), m.proba_from(own.cleaned, own.emb))
+
+
+class _CountingEmbedder:
+    name, version, dim = "fake", "1", 4
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += len(texts)
+        return np.ones((len(texts), self.dim), dtype=np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_queries(texts)
+
+
+def test_cache_finds_keys_ending_in_a_zero_byte(tmp_path: Path) -> None:
+    # numpy's fixed-width bytes drop trailing zero bytes; such texts must still hit the cache.
+    text = next(f"text {i}" for i in range(10_000) if _key(f"text {i}").endswith(b"\0"))
+    first = _CountingEmbedder()
+    EmbeddingCache(first, tmp_path).encode([text, "plain"])
+    again = _CountingEmbedder()
+    EmbeddingCache(again, tmp_path).encode([text, "plain"])
+    assert first.calls == 2 and again.calls == 0
