@@ -34,6 +34,9 @@ from sitroom.nlp.classifiers.functional import (
 )
 from sitroom.nlp.classifiers.model import load_model
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from classifiers import table  # the benchmarks' shared table printer
+
 Predict = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -55,15 +58,6 @@ def tfidf_baseline() -> Predict:
 def cell(y: np.ndarray, p: np.ndarray) -> str:
     m = T.binary_metrics(list(y), p)
     return f"{m['macro_f1']:.3f} / {m['accuracy']:.3f}"
-
-
-def table(title: str, header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    print(f"\n{title}")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
 def report(name: str, cases: list[FunctionalCase], preds: dict[str, np.ndarray]) -> None:
