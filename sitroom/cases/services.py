@@ -227,11 +227,13 @@ def _case_attach_report(report: Any) -> Case:
 
 
 def _monitoring_category(posts: list[Any]) -> str:
+    """The report category the posts' monitoring flags (``Post.flags``) point to."""
     from sitroom.reports.models import Category
 
-    if any((p.hate_score or 0) >= 0.5 or p.lexicon_hits for p in posts):
+    flags = {flag for p in posts for flag in p.flags}
+    if "hate" in flags:
         return Category.HATE_SPEECH.value
-    if any(p.is_relevant for p in posts):
+    if "relevant" in flags:
         return Category.ELECTORAL_PROCESS.value
     return Category.OTHER.value
 

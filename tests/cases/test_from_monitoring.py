@@ -69,3 +69,14 @@ def test_a_narrative_is_escalated_with_its_title_and_top_posts(review):
 def test_escalation_needs_exactly_one_of_post_or_narrative(review):
     with pytest.raises(ValueError):
         services.case_create_from_monitoring(organisation=review.world.org)
+
+
+def test_the_category_follows_the_posts_flags(review):
+    post = _post(review.world)
+    assert services._monitoring_category([post]) == "other"
+    post.is_relevant = True
+    assert services._monitoring_category([post]) == "electoral_process"
+    post.lexicon_hits = 1
+    assert services._monitoring_category([post]) == "hate_speech"
+    post.lexicon_hits, post.hate_score = 0, 0.7
+    assert services._monitoring_category([post]) == "hate_speech"
