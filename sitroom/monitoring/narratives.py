@@ -34,8 +34,10 @@ class CentroidIndex:
     ids: list[int] = field(default_factory=list)  # row -> narrative id (0 = free row)
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     seen_until: datetime | None = None
+    known: set[int] = field(default_factory=set)  # every narrative id put, with or without centroid
 
     def put(self, narrative_id: int, centroid: Vector | None) -> None:
+        self.known.add(narrative_id)
         row = self.rows.get(narrative_id)
         if centroid is None:
             if row is not None:  # forget it: a zero row never wins
@@ -70,7 +72,21 @@ _indexes: dict[int, CentroidIndex] = {}
 
 
 def _refresh(org_id: int) -> CentroidIndex:
+    """The org's centroids, brought up to date with the rows changed since the last call.
+
+    A narrative deleted from the database (by an admin, or with its organisation) would
+    otherwise stay in memory and be handed out as a foreign key that no longer exists: when
+    the database holds fewer narratives than the index has seen, the index is rebuilt.
+    """
     index = _indexes.setdefault(org_id, CentroidIndex())
+    _load(index, org_id)
+    if index.known and Narrative.objects.filter(organisation_id=org_id).count() < len(index.known):
+        index = _indexes[org_id] = CentroidIndex()
+        _load(index, org_id)
+    return index
+
+
+def _load(index: CentroidIndex, org_id: int) -> None:
     rows = Narrative.objects.filter(organisation_id=org_id)
     if index.seen_until is not None:
         rows = rows.filter(updated_at__gte=index.seen_until)
@@ -80,7 +96,6 @@ def _refresh(org_id: int) -> CentroidIndex:
         if latest is None or n.updated_at > latest:
             latest = n.updated_at
     index.seen_until = latest
-    return index
 
 
 def forget_indexes() -> None:

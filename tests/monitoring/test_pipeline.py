@@ -124,6 +124,24 @@ def test_reposts_and_near_duplicates_reuse_results_without_a_second_embedding(
     assert len({p.narrative_id for p in posts}) == 1
 
 
+def test_a_deleted_narrative_is_not_handed_out_again_from_memory(push_source, scope_all):
+    original = (
+        "Les urnes de Goma ont été bourrées pendant la nuit, faites passer avant la suppression"
+    )
+    posts_ingest(source=push_source, items=_items(original, prefix="a"))
+    pipeline.pipeline_drain()
+    first = Post.objects.get()
+    assert first.narrative_id is not None
+    Narrative.objects.filter(pk=first.narrative_id).delete()  # e.g. by an admin
+
+    similar = original.replace("Goma", "Bukavu").replace("faites passer", "partagez")
+    posts_ingest(source=push_source, items=_items(similar, prefix="b"))
+    pipeline.pipeline_drain()
+    later = Post.objects.get(external_id="b0")
+    assert later.state == PostState.DONE
+    assert Narrative.objects.filter(pk=later.narrative_id).exists()
+
+
 def test_new_distinct_texts_of_a_batch_are_embedded_in_one_call(
     push_source, monkeypatch, scope_all
 ):
