@@ -241,8 +241,15 @@ def _leet_token(tok: str) -> str:
     for k, c in enumerate(tok):
         if c not in LEET:
             continue
-        prev_w = k > 0 and tok[k - 1].isalnum()
-        next_w = k + 1 < n and (tok[k + 1].isalnum() or tok[k + 1] in LEET)
+        # Across a run of symbols: "sh!!t" is wedged; "idiot!!" and "idiot!!1" are not.
+        i = k - 1
+        while i >= 0 and tok[i] in LEET and not tok[i].isalnum():
+            i -= 1
+        j = k + 1
+        while j < n and tok[j] in LEET and not tok[j].isalnum():
+            j += 1
+        prev_w = i >= 0 and tok[i].isalnum()
+        next_w = j < n and (tok[j].isalpha() or any(ch.isalpha() for ch in tok[j + 1 :]))
         if c in _LEET_INNER_ONLY and not (prev_w and next_w):
             continue
         if c == "@" and k == 0:

@@ -58,6 +58,9 @@ def _spans(m: LexiconMatcher, text: str) -> list[tuple[str, str]]:
         ("what an іdіоt", "іdіоt"),  # Cyrillic і and о
         ("what an id.iot", "id.iot"),
         ("those idiots", "idiot"),
+        ("what an idiot!!", "idiot"),  # trailing "!" is punctuation, not a leet "i"
+        ("what an idiot!!!1", "idiot"),
+        ("what an id!!ot", "id!!ot"),
     ],
 )
 def test_obfuscated_spellings_match_at_original_offsets(
