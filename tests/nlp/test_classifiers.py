@@ -202,6 +202,26 @@ def test_functional_cases_cover_languages_and_hold_out_templates() -> None:
     assert {c.functionality for c in cases if c.label == 1} >= {"slur", "profanity-hateful"}
 
 
+def test_composed_cases_pair_every_hateful_frame_with_its_contrasts() -> None:
+    from sitroom.nlp.classifiers import functional_compose as FC
+    from sitroom.nlp.classifiers.functional import GROUP_KEYS, GROUPS
+
+    for lang, spec in FC.LANGS.items():
+        assert set(spec.hateful) == set(FC.LANGS["en"].hateful), lang
+        assert set(spec.non_hateful) == set(FC.LANGS["en"].non_hateful), lang
+        cases = FC.composed(lang, GROUPS[lang], GROUP_KEYS)
+        assert cases == FC.composed(lang, GROUPS[lang], GROUP_KEYS)  # reproducible
+        assert not [c for c in cases if "{" in c[0] or "}" in c[0]], lang
+        hateful = [c for c in cases if c[1] == 1]
+        assert all(c[3] in GROUP_KEYS for c in hateful)  # a target group on every hateful case
+        assert all(c[3] is None for c in cases if c[1] == 0)
+        # Every derogatory predicate is also denied, quoted against, and said of others.
+        fns = {c[4] for c in cases if c[1] == 0}
+        assert {"negated-hate", "counter-quote", "abuse-nonprotected"} <= fns, lang
+        assert 0.4 < len(hateful) / len(cases) < 0.6, lang
+        assert not [c for c in cases if c[2].startswith(("e-", "x-e-"))]  # never held out
+
+
 def test_spelling_variants_are_deterministic_misspellings() -> None:
     from sitroom.nlp.classifiers.functional import spelling_variant
 

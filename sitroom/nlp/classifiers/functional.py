@@ -13,6 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from sitroom.nlp.classifiers import functional_compose as FC
 from sitroom.nlp.classifiers import functional_heldout as FH
 from sitroom.nlp.classifiers import functional_train as FT
 
@@ -583,6 +584,9 @@ def functional_cases(langs: list[str] | None = None) -> list[FunctionalCase]:
         for i, (fn, s) in enumerate(FT.NO_TARGET.get(lang, [])):
             train.append(FunctionalCase(s, 0, lang, f"q-{i}", None, fn))
         train += _slur_cases(lang, FT.SLUR_FRAMES.get(lang, []), "s-")
+        for text, label, tid, key, fn in FC.composed(lang, GROUPS[lang], GROUP_KEYS):
+            target = TARGET_NAMES[key] if key else None
+            train.append(FunctionalCase(_fill(text, ""), label, lang, tid, target, fn))
         held = _templated(lang, FH.HATEFUL.get(lang, []), FH.NON_HATEFUL.get(lang, []),
                           FH.OTHERS[lang])  # fmt: skip
         for i, (fn, s) in enumerate(FH.NO_TARGET.get(lang, [])):

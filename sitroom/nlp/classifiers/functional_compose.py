@@ -1,0 +1,389 @@
+"""Compositional training cases for the hate-speech model: frames x fillers x groups.
+
+The hand-written templates (functional.py, functional_train.py) give each functionality a
+few fixed sentences; a model trained on them learns those sentences more than the rule
+behind them. Here the rule is spelt out: a protected group with a derogatory predicate is
+hateful however it is framed (statement, opinion, question, a pronoun in the next
+sentence, a negated positive, a call to violence), while the same predicate denied, quoted
+in order to reject it, or said of a non-protected target is not.
+
+Each language has predicate nouns (``neg``: "{g} are <neg>"), positive qualities whose
+denial is hateful (``pos``), violent verbs in the infinitive (``act``), non-protected
+targets (``others``), and frames per functionality. Which groups fill a frame is chosen by
+hash, so the set stays small (about 200 cases per language) and reproducible. Template ids
+start with ``c-`` and name frame and filler, so a case's misspelt copies stay on its side
+of the out-of-fold split. Nothing here was written from the held-out files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+Frames = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Lang:
+    neg: list[str]  # derogatory predicate: "{g} are {x}"
+    pos: list[str]  # positive predicate, hateful when denied
+    act: list[str]  # violent verb phrase, infinitive: "we should {x} {g}"
+    others: list[str]  # non-protected targets
+    hateful: Frames  # functionality -> frames using {g} and {x}
+    non_hateful: Frames
+
+
+LANGS: dict[str, Lang] = {
+    "en": Lang(
+        neg=["vermin", "a plague on this country", "savages", "a disgrace", "subhuman trash",
+             "parasites", "a disease", "filthy animals", "a burden on all of us"],
+        pos=["human", "real citizens", "equal to us", "worthy of respect", "welcome here"],
+        act=["kill", "wipe out", "burn", "get rid of", "beat up"],
+        others=["referees", "politicians who lie", "spammers", "landlords", "traffic wardens"],
+        hateful={
+            "derogation": ["{g} are {x}.", "All {g} are {x}.", "{g} are nothing but {x}."],
+            "opinion": ["I think {g} are {x}.", "In my opinion, {g} are {x}.",
+                        "Honestly, I believe {g} are {x}."],
+            "question": ["Why are {g} such {x}?", "Isn't it obvious that {g} are {x}?"],
+            "pronoun-reference": ["I have met {g}. They are {x}.",
+                                  "Never trust {g}, they are {x}."],
+            "negated-positive": ["{g} are not {p}.", "{g} will never be {p}."],
+            "threat": ["We should {a} all {g}.", "Someone needs to {a} {g}.",
+                       "I want to {a} every one of {g}."],
+        },
+        non_hateful={
+            "negated-hate": ["{g} are not {x}.", "I don't think {g} are {x}.",
+                             "No, {g} are not {x} at all."],
+            "counter-quote": ['Saying "{g} are {x}" is pure bigotry.',
+                              'Anyone who says {g} are {x} should be ashamed.'],
+            "counter-reference": ["Calling {g} {x} is hate speech and it has to stop.",
+                                  "Stop telling people that {g} are {x}."],
+            "identity-positive": ["{g} are {p}.", "I think {g} are {p}."],
+        },
+    ),
+    "fr": Lang(
+        neg=["de la vermine", "une plaie pour ce pays", "des sauvages", "une honte",
+             "des sous-hommes", "des parasites", "une maladie", "des animaux",
+             "un fardeau pour nous tous"],
+        pos=["humains", "de vrais citoyens", "nos égaux", "bienvenus ici", "dignes de respect"],
+        act=["tuer", "exterminer", "brûler", "chasser", "frapper"],
+        others=["les arbitres", "les politiciens menteurs", "les spammeurs",
+                "les propriétaires", "les contractuels"],
+        hateful={
+            "derogation": ["{g} sont {x}.", "Tous {g} sont {x}.", "{g} ne sont que {x}."],
+            "opinion": ["Je pense que {g} sont {x}.", "À mon avis, {g} sont {x}.",
+                        "Franchement, je crois que {g} sont {x}."],
+            "question": ["Pourquoi {g} sont-ils {x} ?",
+                         "N'est-il pas évident que {g} sont {x} ?"],
+            "pronoun-reference": ["J'ai connu {g}. Ce sont {x}.",
+                                  "Ne faites jamais confiance à {g}, ce sont {x}."],
+            "negated-positive": ["{g} ne sont pas {p}.", "{g} ne seront jamais {p}."],
+            "threat": ["Il faut {a} {g}.", "Quelqu'un doit {a} {g}.",
+                       "Je veux {a} {g}, jusqu'au dernier."],
+        },
+        non_hateful={
+            "negated-hate": ["{g} ne sont pas {x}.", "Je ne pense pas que {g} soient {x}.",
+                             "Non, {g} ne sont pas du tout {x}."],
+            "counter-quote": ["Dire « {g} sont {x} », c'est du racisme pur.",
+                              "Ceux qui disent que {g} sont {x} devraient avoir honte."],
+            "counter-reference": ["Dire que {g} sont {x}, c'est un discours de haine.",
+                                  "Arrêtez de répéter que {g} sont {x}."],
+            "identity-positive": ["{g} sont {p}.", "Je pense que {g} sont {p}."],
+        },
+    ),
+    "de": Lang(
+        neg=["Ungeziefer", "eine Plage für dieses Land", "Wilde", "eine Schande",
+             "Untermenschen", "Parasiten", "eine Krankheit", "dreckige Tiere",
+             "eine Last für uns alle"],
+        pos=["menschlich", "gleichwertig", "hier willkommen", "etwas wert",
+             "vertrauenswürdig"],
+        act=["töten", "auslöschen", "verbrennen", "loswerden", "verprügeln"],
+        others=["Schiedsrichter", "verlogene Politiker", "Spammer", "Vermieter",
+                "Politessen"],
+        hateful={
+            "derogation": ["{g} sind {x}.", "Alle {g} sind {x}.", "{g} sind nichts als {x}."],
+            "opinion": ["Ich denke, {g} sind {x}.", "Meiner Meinung nach sind {g} {x}.",
+                        "Ehrlich gesagt glaube ich, dass {g} {x} sind."],
+            "question": ["Warum sind {g} solche {x}?", "Ist es nicht offensichtlich, dass {g} {x} sind?"],
+            "pronoun-reference": ["Ich kenne {g}. Sie sind {x}.",
+                                  "Trau niemals {g}, sie sind {x}."],
+            "negated-positive": ["{g} sind nicht {p}.", "{g} werden nie {p} sein."],
+            "threat": ["Wir sollten alle {g} {a}.", "Jemand muss {g} {a}.",
+                       "Ich will {g} {a}, jeden einzelnen."],
+        },
+        non_hateful={
+            "negated-hate": ["Es stimmt nicht, dass {g} {x} sind.",
+                             "Ich glaube nicht, dass {g} {x} sind.",
+                             "Nein, {g} sind überhaupt nicht {x}."],
+            "counter-quote": ["Zu sagen „{g} sind {x}“ ist reiner Hass.",
+                              "Wer sagt, {g} seien {x}, sollte sich schämen."],
+            "counter-reference": ["{g} als {x} zu bezeichnen ist Hassrede.",
+                                  "Hört auf zu behaupten, {g} seien {x}."],
+            "identity-positive": ["{g} sind {p}.", "Ich finde, {g} sind {p}."],
+        },
+    ),
+    "es": Lang(
+        neg=["una plaga para este país", "unos salvajes", "una vergüenza", "escoria",
+             "unos parásitos", "una enfermedad", "animales sucios", "una carga para todos"],
+        pos=["humanos", "ciudadanos de verdad", "iguales a nosotros", "bienvenidos aquí",
+             "dignos de respeto"],
+        act=["matar", "exterminar", "quemar", "echar", "darles una paliza a"],
+        others=["los árbitros", "los políticos mentirosos", "los spammers",
+                "los caseros", "los controladores de tráfico"],
+        hateful={
+            "derogation": ["{g} son {x}.", "Todos {g} son {x}.", "{g} no son más que {x}."],
+            "opinion": ["Creo que {g} son {x}.", "En mi opinión, {g} son {x}.",
+                        "Sinceramente, pienso que {g} son {x}."],
+            "question": ["¿Por qué {g} son {x}?", "¿No es obvio que {g} son {x}?"],
+            "pronoun-reference": ["Conozco a {g}. Son {x}.",
+                                  "Nunca confíes en {g}, son {x}."],
+            "negated-positive": ["{g} no son {p}.", "{g} nunca serán {p}."],
+            "threat": ["Hay que {a} {g}.", "Alguien tiene que {a} {g}.",
+                       "Quiero {a} {g}, a todos."],
+        },
+        non_hateful={
+            "negated-hate": ["{g} no son {x}.", "No creo que {g} sean {x}.",
+                             "No, {g} no son {x} en absoluto."],
+            "counter-quote": ["Decir «{g} son {x}» es puro odio.",
+                              "Quien dice que {g} son {x} debería avergonzarse."],
+            "counter-reference": ["Llamar {x} a {g} es discurso de odio.",
+                                  "Dejen de decir que {g} son {x}."],
+            "identity-positive": ["{g} son {p}.", "Creo que {g} son {p}."],
+        },
+    ),
+    "pt": Lang(
+        neg=["uma praga neste país", "uns selvagens", "uma vergonha", "escória",
+             "uns parasitas", "uma doença", "animais imundos", "um fardo para todos nós"],
+        pos=["humanos", "cidadãos de verdade", "iguais a nós", "bem-vindos aqui",
+             "dignos de respeito"],
+        act=["matar", "exterminar", "queimar", "expulsar", "espancar"],
+        others=["os árbitros", "os políticos mentirosos", "os spammers", "os senhorios",
+                "os fiscais de trânsito"],
+        hateful={
+            "derogation": ["{g} são {x}.", "Todos {g} são {x}.", "{g} não passam de {x}."],
+            "opinion": ["Acho que {g} são {x}.", "Na minha opinião, {g} são {x}.",
+                        "Sinceramente, penso que {g} são {x}."],
+            "question": ["Por que {g} são {x}?", "Não é óbvio que {g} são {x}?"],
+            "pronoun-reference": ["Conheço {g}. São {x}.",
+                                  "Nunca confie em {g}, eles são {x}."],
+            "negated-positive": ["{g} não são {p}.", "{g} nunca serão {p}."],
+            "threat": ["Temos que {a} {g}.", "Alguém precisa {a} {g}.",
+                       "Quero {a} {g}, todos eles."],
+        },
+        non_hateful={
+            "negated-hate": ["{g} não são {x}.", "Não acho que {g} sejam {x}.",
+                             "Não, {g} não são {x} de jeito nenhum."],
+            "counter-quote": ["Dizer \"{g} são {x}\" é puro ódio.",
+                              "Quem diz que {g} são {x} devia ter vergonha."],
+            "counter-reference": ["Chamar {g} de {x} é discurso de ódio.",
+                                  "Parem de dizer que {g} são {x}."],
+            "identity-positive": ["{g} são {p}.", "Acho que {g} são {p}."],
+        },
+    ),
+    "it": Lang(
+        neg=["una piaga per questo paese", "dei selvaggi", "una vergogna", "feccia",
+             "dei parassiti", "una malattia", "animali sporchi", "un peso per tutti noi"],
+        pos=["umani", "veri cittadini", "uguali a noi", "benvenuti qui", "degni di rispetto"],
+        act=["uccidere", "sterminare", "bruciare", "cacciare", "picchiare"],
+        others=["gli arbitri", "i politici bugiardi", "gli spammer", "i padroni di casa",
+                "i vigili"],
+        hateful={
+            "derogation": ["{g} sono {x}.", "Tutti {g} sono {x}.", "{g} non sono altro che {x}."],
+            "opinion": ["Penso che {g} siano {x}.", "Secondo me {g} sono {x}.",
+                        "Sinceramente, credo che {g} siano {x}."],
+            "question": ["Perché {g} sono {x}?", "Non è ovvio che {g} sono {x}?"],
+            "pronoun-reference": ["Conosco {g}. Sono {x}.",
+                                  "Non fidarti mai di {g}, sono {x}."],
+            "negated-positive": ["{g} non sono {p}.", "{g} non saranno mai {p}."],
+            "threat": ["Bisogna {a} {g}.", "Qualcuno deve {a} {g}.",
+                       "Voglio {a} {g}, tutti quanti."],
+        },
+        non_hateful={
+            "negated-hate": ["{g} non sono {x}.", "Non penso che {g} siano {x}.",
+                             "No, {g} non sono affatto {x}."],
+            "counter-quote": ["Dire «{g} sono {x}» è puro odio.",
+                              "Chi dice che {g} sono {x} dovrebbe vergognarsi."],
+            "counter-reference": ["Chiamare {g} {x} è incitamento all'odio.",
+                                  "Smettetela di dire che {g} sono {x}."],
+            "identity-positive": ["{g} sono {p}.", "Penso che {g} siano {p}."],
+        },
+    ),
+    "nl": Lang(
+        neg=["ongedierte", "een plaag voor dit land", "wilden", "een schande",
+             "untermenschen", "parasieten", "een ziekte", "smerige dieren",
+             "een last voor ons allemaal"],
+        pos=["menselijk", "gelijkwaardig", "hier welkom", "iets waard", "te vertrouwen"],
+        act=["vermoorden", "uitroeien", "verbranden", "wegjagen", "in elkaar slaan"],
+        others=["scheidsrechters", "liegende politici", "spammers", "huisjesmelkers",
+                "parkeerwachters"],
+        hateful={
+            "derogation": ["{g} zijn {x}.", "Alle {g} zijn {x}.", "{g} zijn niets dan {x}."],
+            "opinion": ["Ik denk dat {g} {x} zijn.", "Volgens mij zijn {g} {x}.",
+                        "Eerlijk gezegd vind ik {g} {x}."],
+            "question": ["Waarom zijn {g} zulke {x}?", "Is het niet duidelijk dat {g} {x} zijn?"],
+            "pronoun-reference": ["Ik ken {g}. Het zijn {x}.",
+                                  "Vertrouw nooit {g}, ze zijn {x}."],
+            "negated-positive": ["{g} zijn niet {p}.", "{g} zullen nooit {p} zijn."],
+            "threat": ["We moeten alle {g} {a}.", "Iemand moet {g} {a}.",
+                       "Ik wil {g} {a}, stuk voor stuk."],
+        },
+        non_hateful={
+            "negated-hate": ["Het is niet waar dat {g} {x} zijn.",
+                             "Ik denk niet dat {g} {x} zijn.",
+                             "Nee, {g} zijn echt niet {x}."],
+            "counter-quote": ["Zeggen dat \"{g} {x} zijn\" is pure haat.",
+                              "Wie zegt dat {g} {x} zijn, moet zich schamen."],
+            "counter-reference": ["{g} {x} noemen is haatzaaien.",
+                                  "Stop met beweren dat {g} {x} zijn."],
+            "identity-positive": ["{g} zijn {p}.", "Ik vind {g} {p}."],
+        },
+    ),
+    "pl": Lang(
+        neg=["robactwem", "plagą tego kraju", "dzikusami", "hańbą", "podludźmi",
+             "pasożytami", "chorobą", "brudnymi zwierzętami", "ciężarem dla nas wszystkich"],
+        pos=["ludźmi", "prawdziwymi obywatelami", "równi nam", "tu mile widziani",
+             "godni szacunku"],
+        act=["zabić", "wytępić", "spalić", "przegonić", "pobić"],
+        others=["sędziowie", "kłamliwi politycy", "spamerzy", "właściciele mieszkań",
+                "strażnicy miejscy"],
+        hateful={
+            "derogation": ["{g} są {x}.", "Wszyscy {g} są {x}.", "{g} są tylko {x}."],
+            "opinion": ["Myślę, że {g} są {x}.", "Moim zdaniem {g} są {x}.",
+                        "Szczerze mówiąc, uważam, że {g} są {x}."],
+            "question": ["Dlaczego {g} są {x}?", "Czy to nie oczywiste, że {g} są {x}?"],
+            "pronoun-reference": ["Znam {g}. Oni są {x}.",
+                                  "{g}? Nigdy im nie ufaj, to są {x}."],
+            "negated-positive": ["{g} nie są {p}.", "{g} nigdy nie będą {p}."],
+            "threat": ["Trzeba {a} {g}.", "Ktoś musi {a} {g}.",
+                       "Chcę {a} {g}, wszystkich co do jednego."],
+        },
+        non_hateful={
+            "negated-hate": ["{g} nie są {x}.", "Nie sądzę, żeby {g} byli {x}.",
+                             "Nie, {g} wcale nie są {x}."],
+            "counter-quote": ["Mówienie „{g} są {x}” to czysta nienawiść.",
+                              "Kto mówi, że {g} są {x}, powinien się wstydzić."],
+            "counter-reference": ["Nazywanie ich {x} to mowa nienawiści, {g} na to nie zasługują.",
+                                  "Przestańcie mówić, że {g} są {x}."],
+            "identity-positive": ["{g} są {p}.", "Myślę, że {g} są {p}."],
+        },
+    ),
+    "ar": Lang(
+        neg=["حشرات", "وباء على هذا البلد", "همج", "عار", "حثالة", "طفيليات", "مرض",
+             "حيوانات قذرة", "عبء علينا جميعا"],
+        pos=["بشر", "مواطنون حقيقيون", "متساوون معنا", "مرحب بهم هنا", "يستحقون الاحترام"],
+        act=["قتل", "إبادة", "حرق", "طرد", "ضرب"],
+        others=["الحكام في المباريات", "السياسيون الكذابون", "مرسلو الرسائل المزعجة",
+                "الملاك", "شرطة المرور"],
+        hateful={
+            "derogation": ["{g} {x}.", "كل {g} {x}.", "{g} ليسوا إلا {x}."],
+            "opinion": ["أعتقد أن {g} {x}.", "في رأيي {g} {x}.", "بصراحة أظن أن {g} {x}."],
+            "question": ["لماذا {g} {x}؟", "أليس واضحا أن {g} {x}؟"],
+            "pronoun-reference": ["أعرف {g}. إنهم {x}.", "لا تثق أبدا في {g}، إنهم {x}."],
+            "negated-positive": ["{g} ليسوا {p}.", "{g} لن يكونوا أبدا {p}."],
+            "threat": ["يجب {a} {g}.", "على أحد أن يقوم ب{a} {g}.", "أريد {a} {g} جميعا."],
+        },
+        non_hateful={
+            "negated-hate": ["{g} ليسوا {x}.", "لا أعتقد أن {g} {x}.", "لا، {g} ليسوا {x} أبدا."],
+            "counter-quote": ["قول \"{g} {x}\" هو كراهية خالصة.",
+                              "من يقول إن {g} {x} يجب أن يخجل من نفسه."],
+            "counter-reference": ["وصف {g} بأنهم {x} خطاب كراهية.",
+                                  "توقفوا عن القول إن {g} {x}."],
+            "identity-positive": ["{g} {p}.", "أعتقد أن {g} {p}."],
+        },
+    ),
+    "hi": Lang(
+        neg=["कीड़े-मकोड़े", "इस देश पर एक महामारी", "जंगली", "कलंक", "गंदगी", "परजीवी",
+             "एक बीमारी", "गंदे जानवर", "हम सब पर बोझ"],
+        pos=["इंसान", "असली नागरिक", "हमारे बराबर", "यहाँ स्वागत योग्य", "सम्मान के लायक"],
+        act=["मार डालना", "खत्म करना", "जला देना", "भगा देना", "पीटना"],
+        others=["रेफरी", "झूठे नेता", "स्पैमर", "मकान मालिक", "ट्रैफिक पुलिस वाले"],
+        hateful={
+            "derogation": ["{g} {x} हैं।", "सारे {g} {x} हैं।", "{g} सिर्फ {x} हैं।"],
+            "opinion": ["मुझे लगता है कि {g} {x} हैं।", "मेरी राय में {g} {x} हैं।",
+                        "सच कहूँ तो मैं मानता हूँ कि {g} {x} हैं।"],
+            "question": ["{g} इतने {x} क्यों हैं?", "क्या यह साफ नहीं है कि {g} {x} हैं?"],
+            "pronoun-reference": ["मैं {g} को जानता हूँ। वे {x} हैं।",
+                                  "{g} पर कभी भरोसा मत करो, वे {x} हैं।"],
+            "negated-positive": ["{g} {p} नहीं हैं।", "{g} कभी {p} नहीं होंगे।"],
+            "threat": ["{g} को {a} चाहिए।", "किसी को {g} को {a} होगा।",
+                       "मैं सारे {g} को {a} चाहता हूँ।"],
+        },
+        non_hateful={
+            "negated-hate": ["{g} {x} नहीं हैं।", "मुझे नहीं लगता कि {g} {x} हैं।",
+                             "नहीं, {g} बिल्कुल {x} नहीं हैं।"],
+            "counter-quote": ["यह कहना कि \"{g} {x} हैं\" सरासर नफरत है।",
+                              "जो कहता है कि {g} {x} हैं, उसे शर्म आनी चाहिए।"],
+            "counter-reference": ["{g} को {x} कहना नफरत फैलाना है।",
+                                  "यह कहना बंद करो कि {g} {x} हैं।"],
+            "identity-positive": ["{g} {p} हैं।", "मुझे लगता है कि {g} {p} हैं।"],
+        },
+    ),
+    "zh": Lang(
+        neg=["害虫", "这个国家的瘟疫", "野蛮人", "耻辱", "人渣", "寄生虫", "一种病",
+             "肮脏的畜生", "我们所有人的负担"],
+        pos=["人", "真正的公民", "和我们平等的", "这里欢迎的", "值得尊重的"],
+        act=["杀光", "消灭", "烧死", "赶走", "痛打"],
+        others=["裁判", "说谎的政客", "发垃圾广告的人", "房东", "交通协管员"],
+        hateful={
+            "derogation": ["{g}是{x}。", "所有{g}都是{x}。", "{g}不过是{x}。"],
+            "opinion": ["我认为{g}是{x}。", "在我看来，{g}就是{x}。", "说实话，我觉得{g}是{x}。"],
+            "question": ["为什么{g}都是{x}？", "{g}是{x}，这不是很明显吗？"],
+            "pronoun-reference": ["我认识一些{g}。他们都是{x}。", "永远别相信{g}，他们是{x}。"],
+            "negated-positive": ["{g}不是{p}。", "{g}永远不会是{p}。"],
+            "threat": ["我们应该{a}{g}。", "总得有人去{a}{g}。", "我想把{g}全部{a}。"],
+        },
+        non_hateful={
+            "negated-hate": ["{g}不是{x}。", "我不认为{g}是{x}。", "不，{g}根本不是{x}。"],
+            "counter-quote": ["说“{g}是{x}”纯粹是仇恨。", "说{g}是{x}的人应该感到羞耻。"],
+            "counter-reference": ["把{g}叫做{x}是仇恨言论。", "别再说{g}是{x}了。"],
+            "identity-positive": ["{g}是{p}。", "我认为{g}是{p}。"],
+        },
+    ),
+}  # fmt: skip
+
+GROUPS_PER_FRAME = 2  # groups filled into each frame x filler (chosen by hash)
+
+
+def _pick(key: str, n: int, k: int) -> list[int]:
+    """k distinct indices out of n, chosen by the hash of ``key``."""
+    h = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+    picked: list[int] = []
+    while len(picked) < min(k, n):
+        i = h % n
+        h = h // n + 7919 * (len(picked) + 1)
+        if i not in picked:
+            picked.append(i)
+    return picked
+
+
+def _slots(lang: Lang, fn: str, frame: str) -> tuple[str, list[str]]:
+    if "{a}" in frame:
+        return "a", lang.act
+    if "{p}" in frame:
+        return "p", lang.pos
+    return "x", lang.neg
+
+
+def composed(lang_code: str, groups: list[str], group_keys: list[str]) -> list[tuple]:
+    """(text, label, template id, group key or None, functionality) for one language."""
+    lang = LANGS.get(lang_code)
+    if lang is None:
+        return []
+    out: list[tuple] = []
+    for label, frames in ((1, lang.hateful), (0, lang.non_hateful)):
+        for fn, fn_frames in frames.items():
+            for fi, frame in enumerate(fn_frames):
+                slot, fillers = _slots(lang, fn, frame)
+                for xi, filler in enumerate(fillers):
+                    tid = f"c-{fn}-{fi}-{slot}{xi}"
+                    base = frame.replace("{" + slot + "}", filler)
+                    for gi in _pick(f"{lang_code}:{tid}", len(groups), GROUPS_PER_FRAME):
+                        key = group_keys[gi] if label else None
+                        out.append((base.replace("{g}", groups[gi]), label, tid, key, fn))
+                    if label == 1 and slot == "x":  # the same abuse of a non-protected target
+                        oi = _pick(f"{lang_code}:{tid}:other", len(lang.others), 1)[0]
+                        out.append(
+                            (base.replace("{g}", lang.others[oi]), 0, "x-" + tid, None,
+                             "abuse-nonprotected")
+                        )  # fmt: skip
+    return out
