@@ -85,6 +85,7 @@ def checkworthiness(fz: T.Featurizer, per_language: bool) -> None:
         "clef2022-nl-dev": "clef2022-nl-train",
         "clef2022-es-dev": "clef2022-es-train",
         "clef2022-tr-dev": "clef2022-tr-train",
+        "clef2022-en-dev": "clef2022-en-train",  # English tweets (the en route: debates)
     }
     rows = []
     for ev_name, tr_name in pairs.items():
