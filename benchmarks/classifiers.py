@@ -85,7 +85,8 @@ def checkworthiness(fz: T.Featurizer, per_language: bool) -> None:
         "clef2022-nl-dev": "clef2022-nl-train",
         "clef2022-es-dev": "clef2022-es-train",
         "clef2022-tr-dev": "clef2022-tr-train",
-        "clef2022-en-dev": "clef2022-en-train",  # English tweets (the en route: debates)
+        "clef2022-en-dev": "clef2022-en-train",  # English tweets: the "en-social" route
+        "clef2020-en-dev": "clef2020-train",
     }
     rows = []
     for ev_name, tr_name in pairs.items():

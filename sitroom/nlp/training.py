@@ -32,6 +32,7 @@ from sitroom.nlp.classifiers.features import EmbeddingCache, clean_for_model
 from sitroom.nlp.classifiers.functional import functional_cases, split_by_template
 from sitroom.nlp.classifiers.model import (
     AnyModel,
+    GenreSplit,
     RoutedModel,
     StackedModel,
     TrainConfig,
@@ -401,6 +402,7 @@ def checkworthy_eval_sets(root: str | None = None) -> dict[str, list[Example]]:
         out[f"clef2024-{lang}-dev"] = D.load_clef2024(lang, "dev", r)
     for lang in ("ar", "bg", "nl", "es", "tr", "en"):
         out[f"clef2022-{lang}-dev"] = D.load_clef2022(lang, "dev", r)
+    out["clef2020-en-dev"] = D.load_clef2020("dev", r)
     return out
 
 
@@ -411,6 +413,7 @@ def checkworthy_training_sets(root: str | None = None) -> dict[str, list[Example
         out[f"clef2024-{lang}-train"] = D.load_clef2024(lang, "train", r)
     for lang in ("ar", "bg", "nl", "es", "tr", "en"):
         out[f"clef2022-{lang}-train"] = D.load_clef2022(lang, "train", r)
+    out["clef2020-train"] = D.load_clef2020("train", r)  # English tweets (COVID-19, 2020)
     return out
 
 
@@ -571,9 +574,10 @@ def weights_digest(model: StackedModel) -> str:
 DATA_NOTES = {
     "checkworthy": (
         "CLEF CheckThat! 2024 task 1 train sets (en, ar, nl) and CLEF 2022 task 1A train sets "
-        "(ar, bg, nl, es, tr, en); licence: research use. Every training sentence equal to, or "
-        "sharing a 60-character prefix or suffix with, any CLEF 2022/2024 dev sentence was "
-        "removed first. ClaimBuster (GPL-3.0) is NOT used: it is the same debate source as "
+        "(ar, bg, nl, es, tr, en), and the CLEF 2020 task 1 English tweets (route en-social "
+        "only; models built before 2026-11-23 did not use them); licence: research use. Every "
+        "training sentence equal to, or sharing a 60-character prefix or suffix with, any CLEF "
+        "2020/2022/2024 dev sentence was removed first. ClaimBuster (GPL-3.0) is NOT used: it is the same debate source as "
         "CLEF 2024 English and would leak dev sentences."
     ),
     "hate": (
@@ -640,6 +644,16 @@ def write_models_md(out_dir: str | os.PathLike[str], models: dict[str, AnyModel]
                 "model.",
                 "",
             ]
+            for lang, split in top.splits.items():
+                sp = top.info.get("splits", {}).get(lang, {})
+                acc = ", ".join(f"{k} {v:.3f}" for k, v in sp.get("oof_accuracy", {}).items())
+                lines += [
+                    f"Genre split: a {lang!r} text goes to route {split.route!r} when a logistic "
+                    f"probe on its embedding, trained on the two routes' sets (rows: "
+                    f"{sp.get('rows', '?')}), says it is of that route's kind; out-of-fold "
+                    f"accuracy per side: {acc or '?'}.",
+                    "",
+                ]
             parts = [(f"{task} / route {k}", v) for k, v in top.routes.items()]
             parts.append((f"{task} / multilingual fallback", top.fallback))
         else:
@@ -715,7 +729,13 @@ CHECKWORTHY_ROUTES: dict[str, list[str]] = {
     "es": ["clef2022-es-train"],
     "bg": ["clef2022-bg-train"],
     "tr": ["clef2022-tr-train"],
+    # English social-media posts: the "en" genre split (below) sends them here, not to the
+    # debate model (which scored 0.359 F1 on CLEF 2022 English tweets, TF-IDF 0.554).
+    "en-social": ["clef2022-en-train", "clef2020-train"],
 }
+# Within a language, a linear probe on the embedding separates a second genre into its own
+# route: language -> (route of the other genre, its sources; the language's own sources).
+GENRE_SPLITS: dict[str, str] = {"en": "en-social"}
 # Tweet sets that another language's route may borrow, down-weighted, when its out-of-fold F1
 # says they help (the CLEF 2024 English debates are another genre).
 CHECKWORTHY_AUX_SOURCES = [
@@ -772,7 +792,8 @@ def train_checkworthy_route(
     seen: set[str] = set()
     own = _first_copies([e for s in sources for e in pool if e.source == s], seen)
     aux_ex = _first_copies(
-        [e for e in pool if e.source in CHECKWORTHY_AUX_SOURCES and e.lang != lang], seen
+        [e for e in pool if e.source in CHECKWORTHY_AUX_SOURCES and e.lang != lang.split("-")[0]],
+        seen,
     )
     primary, aux = _route_data(own, fz), _route_data(aux_ex, fz)
     cfg, table = select_config(primary, aux, CHECKWORTHY_CANDIDATES)
@@ -781,6 +802,32 @@ def train_checkworthy_route(
         "checkworthy", primary, aux, cfg, name="sitroom-checkworthy",
         version=f"{version}-{lang}", embedder_name=fz.embedder_name, info=info,
     )  # fmt: skip
+
+
+def train_genre_split(
+    lang: str, route: str, pool: Sequence[Example], fz: Featurizer
+) -> tuple[GenreSplit, dict[str, Any]]:
+    """A logistic probe on the embedding: ``lang``'s own sets (0) against ``route``'s (1),
+    classes balanced; its out-of-fold accuracy per side goes into the model's info."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    rows = [(e, 0) for e in pool if e.source in CHECKWORTHY_ROUTES[lang]]
+    rows += [(e, 1) for e in pool if e.source in CHECKWORTHY_ROUTES[route]]
+    x = fz([clean_for_model(e.text) for e, _ in rows])
+    y = np.asarray([g for _, g in rows])
+    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+    oof = cross_val_predict(lr, x, y, cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    lr.fit(x, y)
+    info = {
+        "route": route,
+        "rows": {lang: int((y == 0).sum()), route: int((y == 1).sum())},
+        "oof_accuracy": {
+            lang: round(float((oof[y == 0] == 0).mean()), 4),
+            route: round(float((oof[y == 1] == 1).mean()), 4),
+        },
+    }
+    return GenreSplit(route, lr.coef_[0].astype(np.float64), float(lr.intercept_[0])), info
 
 
 def build_routed_checkworthy(
@@ -818,7 +865,17 @@ def build_routed_checkworthy(
             routes[lang] = train_checkworthy_route(lang, pool, fz, version, built)
         else:
             routes[lang] = old.routes[lang]
-    model = RoutedModel("checkworthy", "sitroom-checkworthy", version, routes, fallback)
+    splits: dict[str, GenreSplit] = {}
+    info: dict[str, Any] = {"splits": {}}
+    for lang, route in GENRE_SPLITS.items():
+        if old is not None and lang in old.splits and not wanted & {lang, route}:
+            splits[lang] = old.splits[lang]
+            info["splits"][lang] = old.info.get("splits", {}).get(lang, {})
+        else:
+            splits[lang], info["splits"][lang] = train_genre_split(lang, route, pool, fz)
+    model = RoutedModel(
+        "checkworthy", "sitroom-checkworthy", version, routes, fallback, info, splits
+    )
     model.save(Path(out_dir) / "checkworthy")
     return model
 

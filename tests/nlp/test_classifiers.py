@@ -246,6 +246,33 @@ def test_routed_model_roundtrip(good_model: StackedModel, tmp_path: Path) -> Non
     assert preds[1].evidence[0] == "route: multilingual"
 
 
+def test_genre_split_sends_a_language_to_another_route_and_roundtrips(
+    good_model: StackedModel, featurizer: T.Featurizer, tmp_path: Path
+) -> None:
+    from sitroom.nlp.classifiers.model import GenreSplit, RoutedModel, load_model
+
+    texts = ["Crime rose 40 percent since 2010.", "Thank you and good night, everyone."]
+    emb = featurizer(texts)
+    # A probe that scores the first text above 0.5 and the second below.
+    w = (emb[0] - emb[1]).astype(np.float64)
+    b = -float(w @ (emb[0] + emb[1]) / 2)
+    split = GenreSplit("en-social", 40 * w, 40 * b)
+    routed = RoutedModel(
+        "checkworthy", "r", "v1", {"en": good_model, "en-social": good_model}, good_model,
+        splits={"en": split},
+    )  # fmt: skip
+    routed.save(tmp_path / "r")
+    loaded = load_model(tmp_path / "r")
+    assert isinstance(loaded, RoutedModel) and set(loaded.splits) == {"en"}
+    assert np.allclose(loaded.splits["en"].w, 40 * w, atol=1e-3)
+    preds = loaded.predict(texts, embed_fn=lambda _c: emb)
+    assert [p.evidence[0] for p in preds] == ["route: en-social", "route: en"]
+    # Without the route it names, the split is ignored.
+    del loaded.routes["en-social"]
+    preds = loaded.predict(texts, embed_fn=lambda _c: emb)
+    assert [p.evidence[0] for p in preds] == ["route: en", "route: en"]
+
+
 def test_lexicon_hits_become_evidence(good_model: StackedModel) -> None:
     from sitroom.nlp.lexicon import LexiconEntry, LexiconMatcher
 

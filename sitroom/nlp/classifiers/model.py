@@ -599,6 +599,22 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
     return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
 
 
+@dataclass
+class GenreSplit:
+    """Within one language, sends a text to another route when a linear probe on its
+    embedding says it is of that route's genre (e.g. English posts vs. debate transcripts).
+
+    ``w`` and ``b``: logistic weights over the embedding; a score above 0.5 goes to ``route``.
+    """
+
+    route: str
+    w: np.ndarray
+    b: float
+
+    def scores(self, emb: Floats) -> np.ndarray:
+        return _sigmoid(np.asarray(emb, dtype=np.float64) @ self.w + self.b)
+
+
 class RoutedModel:
     """Per-language models with a multilingual fallback, chosen by detected language.
 
@@ -615,10 +631,12 @@ class RoutedModel:
         routes: dict[str, StackedModel],
         fallback: StackedModel,
         info: dict[str, Any] | None = None,
+        splits: dict[str, GenreSplit] | None = None,
     ) -> None:
         self.task, self.name, self.version = task, name, version
         self.routes, self.fallback = routes, fallback
         self.info = dict(info or {})
+        self.splits = dict(splits or {})  # language -> genre split into another route
 
     @property
     def threshold(self) -> float:
@@ -633,11 +651,19 @@ class RoutedModel:
         for m in [*self.routes.values(), self.fallback]:
             m.lexicon = value
 
-    def _split(self, cleaned: Sequence[str]) -> dict[str, list[int]]:
+    def _split(self, cleaned: Sequence[str], emb: Floats) -> dict[str, list[int]]:
         parts: dict[str, list[int]] = {}
         for i, lang in enumerate(detect_langs(cleaned)):
             parts.setdefault(lang if lang in self.routes else "", []).append(i)
-        return parts
+        for lang, split in self.splits.items():
+            ids = parts.get(lang)
+            if not ids or split.route not in self.routes:
+                continue
+            moved = split.scores(emb[ids]) > 0.5
+            if moved.any():
+                parts[split.route] = [i for i, m in zip(ids, moved, strict=True) if m]
+                parts[lang] = [i for i, m in zip(ids, moved, strict=True) if not m]
+        return {k: v for k, v in parts.items() if v}
 
     def _model(self, key: str) -> StackedModel:
         return self.routes.get(key, self.fallback)
@@ -647,7 +673,7 @@ class RoutedModel:
 
     def _gather(self, cleaned: Sequence[str], emb: Floats, method: str) -> np.ndarray:
         out = np.zeros(len(cleaned), dtype=np.float64)
-        for key, ids in self._split(cleaned).items():
+        for key, ids in self._split(cleaned, emb).items():
             fn = getattr(self._model(key), method)
             out[ids] = fn([cleaned[i] for i in ids], emb[ids])
         return out
@@ -668,7 +694,7 @@ class RoutedModel:
         cleaned = [clean_for_model(t) for t in texts]
         emb = self._embed(cleaned, embed_fn)
         out: list[Prediction | None] = [None] * len(texts)
-        for key, ids in self._split(cleaned).items():
+        for key, ids in self._split(cleaned, emb).items():
             sub = [texts[i] for i in ids]
             sub_emb = emb[ids]
 
@@ -697,7 +723,11 @@ class RoutedModel:
             "routes": {lang: f"route-{lang}" for lang in self.routes},
             "fallback": "route-all",
             "info": self.info,
+            "splits": {lang: {"route": sp.route, "b": sp.b} for lang, sp in self.splits.items()},
         }
+        if self.splits:
+            arrays = {lang: np.asarray(sp.w, dtype=np.float32) for lang, sp in self.splits.items()}
+            np.savez(d / "splits.npz", **arrays)  # type: ignore[arg-type]
         tmp = d / ".model.json.tmp"
         tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         tmp.replace(d / "model.json")
@@ -711,6 +741,13 @@ class RoutedModel:
         d = Path(directory)
         meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
         routes = {lang: StackedModel.load(d / sub) for lang, sub in meta["routes"].items()}
+        splits = {}
+        if meta.get("splits"):
+            with np.load(d / "splits.npz", allow_pickle=False) as w:
+                splits = {
+                    lang: GenreSplit(sp["route"], w[lang].astype(np.float64), float(sp["b"]))
+                    for lang, sp in meta["splits"].items()
+                }
         return cls(
             meta["task"],
             meta["name"],
@@ -718,6 +755,7 @@ class RoutedModel:
             routes,
             StackedModel.load(d / meta["fallback"]),
             meta.get("info"),
+            splits,
         )
 
 
