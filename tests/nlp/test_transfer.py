@@ -48,6 +48,39 @@ def test_route_without_extra_rows_or_ngrams_roundtrips(tmp_path: Path) -> None:
     assert np.allclose(back.proba_from(own.cleaned, own.emb), m.proba_from(own.cleaned, own.emb))
 
 
+def test_rows_with_a_time_are_judged_on_blocks_of_time() -> None:
+    from sitroom.nlp.classifiers.transfer import _time_folds
+
+    order = np.array([50, 10, 40, 20, 30, 60])
+    folds = _time_folds(order, 3)
+    assert [sorted(order[te].tolist()) for _, te in folds] == [[10, 20], [30, 40], [50, 60]]
+    for tr, te in folds:
+        assert sorted([*tr, *te]) == list(range(6))
+
+    own = _data(120, 3, 0.2, "own")
+    own.order = np.arange(120)[::-1].copy()  # newest first in the file
+    m = train_route("checkworthy", own, own, RouteConfig(), name="t", folds=3)
+    assert m.info["folds"] == "time blocks"
+    _, table = select_config(own, own, [RouteConfig()], folds=3, seeds=(0, 1, 2))
+    assert table[0]["oof_f1"] > 0.5
+    own.order = None
+    assert (
+        train_route("checkworthy", own, own, RouteConfig(), name="t", folds=3).info["folds"]
+        == "random, stratified"
+    )
+
+
+def test_time_order_comes_from_tweet_ids_and_fills_the_odd_gap() -> None:
+    from sitroom.nlp import training as T
+    from sitroom.nlp.classifiers.datasets import Example
+
+    exs = [Example(f"t{i}", i % 2, "es", "s", meta={"id": str(1000 + i)}) for i in range(40)]
+    exs[5] = Example("t5", 1, "es", "s")  # no id: takes its predecessor's
+    order = T._time_order(exs)
+    assert order is not None and order[5] == 1004 and order[6] == 1006
+    assert T._time_order([Example("x", 0, "es", "s")] * 3) is None
+
+
 class _CountingEmbedder:
     name, version, dim = "fake", "1", 4
 

@@ -71,6 +71,12 @@ CLEF2022_LANGS = {
 }
 
 
+def _ids(row: dict[str, str]) -> dict[str, str]:
+    """A tweet's id (it grows with time: Twitter ids are time-ordered), where the row has one."""
+    tid = (row.get("tweet_id") or "").strip()
+    return {"id": tid} if tid.isdigit() else {}
+
+
 def load_clef2024(lang: str, split: str, root: Path | None = None) -> list[Example]:
     path = shared_data_dir(root) / "checkworthiness" / "clef2024"
     path = path / f"CT24_checkworthy_{CLEF2024_LANGS[lang]}_{split}.tsv"
@@ -81,7 +87,7 @@ def load_clef2024(lang: str, split: str, root: Path | None = None) -> list[Examp
         text = row.get("Text") or row.get("tweet_text") or ""
         label = _yes(row.get("class_label", ""))
         if text and label is not None:
-            out.append(Example(text, label, lang, f"clef2024-{lang}-{split}"))
+            out.append(Example(text, label, lang, f"clef2024-{lang}-{split}", meta=_ids(row)))
     return out
 
 
@@ -95,7 +101,7 @@ def load_clef2022(lang: str, split: str, root: Path | None = None) -> list[Examp
         label = _yes(row.get("class_label", ""))
         text = row.get("tweet_text", "")
         if text and label is not None:
-            out.append(Example(text, label, lang, f"clef2022-{lang}-{split}"))
+            out.append(Example(text, label, lang, f"clef2022-{lang}-{split}", meta=_ids(row)))
     return out
 
 
@@ -109,7 +115,7 @@ def load_clef2020(split: str, root: Path | None = None) -> list[Example]:
         else:
             text, label = row.get("tweet_text", ""), _yes(row.get("check_worthiness", ""))
         if text and label is not None:
-            out.append(Example(text, label, "en", f"clef2020-{split}"))
+            out.append(Example(text, label, "en", f"clef2020-{split}", meta=_ids(row)))
     return out
 
 
