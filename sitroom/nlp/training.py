@@ -574,8 +574,9 @@ def weights_digest(model: StackedModel) -> str:
 DATA_NOTES = {
     "checkworthy": (
         "CLEF CheckThat! 2024 task 1 train sets (en, ar, nl) and CLEF 2022 task 1A train sets "
-        "(ar, bg, nl, es, tr, en), and the CLEF 2020 task 1 English tweets (route en-social "
-        "only; models built before 2026-11-23 did not use them); licence: research use. Every "
+        "(ar, bg, nl, es, tr, en), and the CLEF 2020 task 1 English tweets (the en-social route "
+        "and the fallback; parts built before 2026-11-23 did not use them); licence: research "
+        "use. Every "
         "training sentence equal to, or sharing a 60-character prefix or suffix with, any CLEF "
         "2020/2022/2024 dev sentence was removed first. ClaimBuster (GPL-3.0) is NOT used: it is the same debate source as "
         "CLEF 2024 English and would leak dev sentences."
@@ -871,8 +872,10 @@ def build_routed_checkworthy(
             raise ValueError("rebuilding some routes needs a routed model in --out")
         old = prev
     if FALLBACK_ROUTE in wanted or old is None:
+        # Each tweet once (CLEF 2022 Arabic and Dutch are inside their CLEF 2024 sets).
         fallback = train(
-            "checkworthy", pool, name="sitroom-checkworthy", version=version, featurizer=fz,
+            "checkworthy", _first_copies(pool, set()), name="sitroom-checkworthy",
+            version=version, featurizer=fz,
             config=DEFAULT_CONFIGS["checkworthy"], weighted=True,
             info={"sources": sorted({e.source for e in pool}), "route": "multilingual",
                   "built": built},
