@@ -245,11 +245,8 @@ def unseen_language(fz: T.Featurizer, langs: list[str]) -> None:
     evals = T.checkworthy_eval_sets()
     rows = []
     for lang in langs:
-        rest = T._first_copies([e for e in pool if e.lang != lang], set())
-        m = T.train(
-            "checkworthy", rest, featurizer=fz, config=T.DEFAULT_CONFIGS["checkworthy"],
-            weighted=True,
-        )  # fmt: skip
+        rest = T.fallback_rows([e for e in pool if e.lang != lang])
+        m = T.train_checkworthy_fallback(rest, fz)
         base = tfidf_lr(rest)
         for name, ev in evals.items():
             if f"-{lang}-" not in name:

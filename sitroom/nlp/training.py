@@ -825,6 +825,22 @@ def train_checkworthy_route(
     )  # fmt: skip
 
 
+def fallback_rows(pool: Sequence[Example]) -> list[Example]:
+    """The multilingual model's rows: every language's, each tweet once (CLEF 2022 Arabic
+    and Dutch are inside their CLEF 2024 sets)."""
+    return _first_copies(pool, set())
+
+
+def train_checkworthy_fallback(
+    rows: Sequence[Example], fz: Featurizer, **kwargs: Any
+) -> StackedModel:
+    """The multilingual check-worthiness model on ``fallback_rows(...)``."""
+    return train(
+        "checkworthy", rows, featurizer=fz, config=DEFAULT_CONFIGS["checkworthy"],
+        weighted=True, **kwargs,
+    )  # fmt: skip
+
+
 def train_genre_split(
     lang: str, route: str, pool: Sequence[Example], fz: Featurizer
 ) -> tuple[GenreSplit, dict[str, Any]]:
@@ -872,11 +888,8 @@ def build_routed_checkworthy(
             raise ValueError("rebuilding some routes needs a routed model in --out")
         old = prev
     if FALLBACK_ROUTE in wanted or old is None:
-        # Each tweet once (CLEF 2022 Arabic and Dutch are inside their CLEF 2024 sets).
-        fallback = train(
-            "checkworthy", _first_copies(pool, set()), name="sitroom-checkworthy",
-            version=version, featurizer=fz,
-            config=DEFAULT_CONFIGS["checkworthy"], weighted=True,
+        fallback = train_checkworthy_fallback(
+            fallback_rows(pool), fz, name="sitroom-checkworthy", version=version,
             info={"sources": sorted({e.source for e in pool}), "route": "multilingual",
                   "built": built},
         )  # fmt: skip

@@ -356,7 +356,7 @@ def _pick(key: str, n: int, k: int) -> list[int]:
     return picked
 
 
-def _slots(lang: Lang, fn: str, frame: str) -> tuple[str, list[str]]:
+def _slots(lang: Lang, frame: str) -> tuple[str, list[str]]:
     if "{a}" in frame:
         return "a", lang.act
     if "{p}" in frame:
@@ -373,7 +373,7 @@ def composed(lang_code: str, groups: list[str], group_keys: list[str]) -> list[t
     for label, frames in ((1, lang.hateful), (0, lang.non_hateful)):
         for fn, fn_frames in frames.items():
             for fi, frame in enumerate(fn_frames):
-                slot, fillers = _slots(lang, fn, frame)
+                slot, fillers = _slots(lang, frame)
                 for xi, filler in enumerate(fillers):
                     tid = f"c-{fn}-{fi}-{slot}{xi}"
                     base = frame.replace("{" + slot + "}", filler)
