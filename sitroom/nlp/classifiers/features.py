@@ -55,7 +55,11 @@ class EmbeddingCache:
     def __init__(self, embedder: Embedder, cache_dir: str | os.PathLike[str] | None = None):
         base = cache_dir or os.environ.get("SITROOM_CACHE_DIR")
         root = Path(base) if base else Path.home() / ".cache" / "sitroom"
-        tag = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{embedder.name}-{embedder.version}")
+        # The engine is part of the key: engines agree only up to rounding, and a benchmark
+        # comparing them must not read one engine's vectors for the other.
+        engine = getattr(embedder, "engine", "")
+        label = f"{embedder.name}-{embedder.version}" + (f"-{engine}" if engine else "")
+        tag = re.sub(r"[^A-Za-z0-9._-]+", "_", label)
         self.dir = root / "embeddings" / tag
         self.embedder = embedder
         self._mem: dict[bytes, np.ndarray] = {}
