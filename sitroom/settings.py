@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sitroom.lib.env import env_bool, env_int, env_list, env_str, env_url
+from sitroom.nlp.embedder import EmbedderConfigError, engine_from_env
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("SITROOM_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
@@ -22,6 +23,10 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 # Retrained classifier versions (`sitroom train`); the nlp package reads the variable too.
 MODEL_DIR = Path(env_str("SITROOM_MODEL_DIR", str(DATA_DIR / "models"))).resolve()
 os.environ.setdefault("SITROOM_MODEL_DIR", str(MODEL_DIR))
+try:
+    engine_from_env()  # read where the embedder loads; checked here so a typo stops start-up
+except EmbedderConfigError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 
 def _secret_key() -> str:

