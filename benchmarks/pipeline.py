@@ -13,6 +13,9 @@ Prints, in one run:
 - peak memory (ru_maxrss);
 - time from arrival to visible-to-monitors (p50/p95) while posts arrive at a steady rate.
 
+The deployment has published fact-checks (``--factchecks``, default 3 per claim template and
+language, about 110), so fact-check matching runs as it would in a coalition's room.
+
 A fresh database is made in a temporary directory on every run.
 """
 
@@ -362,6 +365,36 @@ def make_stream(n: int, seed: int, *, reposts: bool = True) -> list[tuple[str, s
     return out
 
 
+FALSE_PREFIX = {
+    "en": "False:",
+    "fr": "Faux :",
+    "es": "Falso:",
+    "pt": "Falso:",
+    "sw": "Si kweli:",
+    "ar": "خطأ:",
+}
+
+
+def make_factchecks(per_template: int, seed: int) -> list[tuple[str, str, str]]:
+    """(language, claim, title): fact-checks of the stream's own claims, in its languages."""
+    rng = random.Random(seed)
+    out = []
+    for lang, templates in CLAIMS.items():
+        for template in templates:
+            for _ in range(per_template):
+                claim = template.format(
+                    place=rng.choice(PLACES[lang]),
+                    cand=rng.choice(CANDIDATES),
+                    party=rng.choice(PARTIES),
+                    hour=f"{rng.randrange(6, 11)}h00",
+                    n=rng.randrange(2, 5000),
+                    m=rng.randrange(2, 60),
+                )
+                claim = claim[0].upper() + claim[1:]
+                out.append((lang, claim, f"{FALSE_PREFIX[lang]} {claim}"))
+    return out
+
+
 def percentile(values: list[float], p: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))] if s else float("nan")
@@ -380,6 +413,12 @@ def main() -> None:
         "--replay-rate", type=float, default=300.0, help="posts/s offered in the replay"
     )
     parser.add_argument("--push-size", type=int, default=150, help="posts per push (ingest call)")
+    parser.add_argument(
+        "--factchecks",
+        type=int,
+        default=3,
+        help="published fact-checks per claim template and language (0: none)",
+    )
     parser.add_argument(
         "--scope",
         choices=["relevant", "all"],
@@ -404,7 +443,12 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    from django.utils import timezone
+
     from sitroom.accounts.services import organisation_create
+    from sitroom.factchecks.index import forget_readers
+    from sitroom.factchecks.models import Article, ArticleStatus, Claim, NormalisedRating, Rating
+    from sitroom.factchecks.services import factchecks_reindex
     from sitroom.monitoring import conf, pipeline
     from sitroom.monitoring.demo import WATCHLIST
     from sitroom.monitoring.items import PostIn
@@ -412,14 +456,39 @@ def main() -> None:
     from sitroom.monitoring.services import posts_ingest, source_create
     from sitroom.nlp.embedder import get_embedder
 
+    factchecks = make_factchecks(args.factchecks, seed=5)
+
     def setup_deployment() -> Source:
         org = organisation_create(name="Bench", slug="bench", kind="civil_society")
         for term, kind, entity, language in WATCHLIST:
             WatchTerm.objects.create(term=term, kind=kind, entity=entity, language=language)
+        rating = Rating.objects.create(label="False", normalised=NormalisedRating.FALSE, value=1)
+        now = timezone.now()
+        for k, (lang, claim, title) in enumerate(factchecks):
+            article = Article.objects.create(
+                claim=Claim.objects.create(text=claim, language=lang, organisation=org),
+                title=title,
+                slug=f"fc-{k}",
+                language=lang,
+                rating=rating,
+                status=ArticleStatus.PUBLISHED,
+                published_at=now,
+            )
+            article.organisations.add(org)
+        forget_readers()
+        factchecks_reindex()
         return source_create(organisation=org, name="push", kind="push", enabled=False)
 
     embedder = get_embedder()
     embedder.encode_queries(["warm up the embedder"] * 16)
+    encode = embedder.encode_queries
+    encoded_strings = [0]
+
+    def counting_encode(texts):  # type: ignore[no-untyped-def]
+        encoded_strings[0] += len(texts)
+        return encode(texts)
+
+    embedder.encode_queries = counting_encode  # type: ignore[method-assign]
     source = setup_deployment()
 
     def ingest(stream: list[tuple[str, str]]) -> None:
@@ -441,6 +510,7 @@ def main() -> None:
     # embedder encodes the same inputs in the pipeline's batch sizes.
     distinct_stream = make_stream(args.distinct_texts, seed=3, reposts=False)
     pipeline.STAGE_SECONDS.clear()
+    encoded_strings[0] = 0
     c2 = time.process_time()
     t2 = time.perf_counter()
     ingest(distinct_stream)
@@ -448,6 +518,7 @@ def main() -> None:
     t_distinct = time.perf_counter() - t2
     cpu_distinct = time.process_time() - c2
     distinct_stages = dict(pipeline.STAGE_SECONDS)
+    distinct_encoded = encoded_strings[0]
     conf.PIPELINE_SCOPE = args.scope
     inputs = [
         pipeline._embed_input(t)
@@ -469,6 +540,7 @@ def main() -> None:
     source = setup_deployment()
     stream = make_stream(args.posts, seed=1)
     pipeline.STAGE_SECONDS.clear()
+    encoded_strings[0] = 0
     c0 = time.process_time()
     t0 = time.perf_counter()
     ingest(stream)
@@ -477,6 +549,7 @@ def main() -> None:
     t_total = time.perf_counter() - t0
     cpu_total = time.process_time() - c0
     stages = dict(pipeline.STAGE_SECONDS)
+    mixed_encoded = encoded_strings[0]
     assert processed == args.posts, (processed, args.posts)
     embedded = DistinctText.objects.exclude(embedding=None).count()
     n_distinct = DistinctText.objects.count()
@@ -522,15 +595,20 @@ def main() -> None:
         f"{near} near-duplicates = {(reposts + near) / args.posts:.0%} reposts and "
         f"near-duplicates; "
         f"{Post.objects.filter(external_id__startswith='1-', is_relevant=True).count()} posts "
-        f"election-relevant; scope {args.scope!r}: {embedded} texts embedded"
+        f"election-relevant; scope {args.scope!r}: {embedded} texts embedded; "
+        f"{len(factchecks)} published fact-checks, "
+        f"{Post.objects.filter(external_id__startswith='1-', has_factcheck=True).count()} posts "
+        f"matched to one"
     )
     print(
         f"  end to end (ingest {t_ingest:.1f}s + pipeline): {args.posts / t_total:.0f} posts/s "
-        f"[{t_total:.1f}s, {cpu_total:.1f} CPU s]  (target >= 300 posts/s)"
+        f"[{t_total:.1f}s, {cpu_total:.1f} CPU s; {mixed_encoded} strings encoded]  "
+        "(target >= 300 posts/s)"
     )
     print(
         f"  distinct texts, scope 'all' ({len(distinct_stream)} new posts, {len(inputs)} "
-        f"embedded): pipeline {pipeline_text_rate:.1f} texts/s [{t_distinct:.1f}s]"
+        f"embedded; {distinct_encoded} strings encoded, with the matching inputs that "
+        f"differ): pipeline {pipeline_text_rate:.1f} texts/s [{t_distinct:.1f}s]"
     )
     print(f"  raw encoding, same texts, same batches: {raw_rate:.1f} texts/s [{t_raw:.1f}s]")
     print(

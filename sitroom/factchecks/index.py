@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sitroom.factchecks import conf
+from sitroom.nlp.embedder import get_embedder
 from sitroom.nlp.matching import (
     EmbedderMismatchError,
     FactCheckDoc,
@@ -32,6 +33,7 @@ from sitroom.nlp.matching import (
     Match,
     MatchIndex,
 )
+from sitroom.nlp.matching.engine import FloatArray
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +101,47 @@ def _reader() -> MatchIndex | None:
 
 def index_search(text: str, *, top: int) -> list[Match]:
     """Search the published fact-checks (the engine refreshes from disk before each search)."""
+    return index_search_many([text], top=top)[0]
+
+
+def index_search_many(
+    texts: Sequence[str], *, top: int, vectors: Sequence[FloatArray | None] | None = None
+) -> list[list[Match]]:
+    """:func:`index_search` for several texts, embedded in one batch.
+
+    ``vectors``: the texts' query vectors where the caller has them (see
+    ``MatchIndex.search_many``); they are ignored if the index uses another embedder.
+    """
+    if not texts:
+        return []
     index = _reader()
     if index is None:
-        return []
+        return [[] for _ in texts]
+    shared = get_embedder()
+    if vectors is not None and (index.embedder.name, index.embedder.version) != (
+        shared.name,
+        shared.version,
+    ):
+        vectors = None
     try:
-        return index.search(text, top=top)
+        return index.search_many(texts, top=top, vectors=vectors)
     except (IndexCorruptError, EmbedderMismatchError, FileNotFoundError):
         log.exception("fact-check index unreadable; reopening on the next search")
         with _readers_lock:
             _readers.pop(conf.index_dir(), None)
-        return []
+        return [[] for _ in texts]
+
+
+def index_is_empty() -> bool:
+    """True while no fact-check is indexed (so there is nothing to match against)."""
+    index = _reader()
+    if index is None:
+        return True
+    try:
+        index.refresh()
+    except (IndexCorruptError, EmbedderMismatchError, FileNotFoundError):
+        return False  # let the search report it
+    return len(index) == 0
 
 
 def forget_readers() -> None:

@@ -8,6 +8,7 @@ designated editor. Published articles are public.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.urls import reverse
 from sitroom.accounts.models import Membership, Organisation, OrganisationKind, Role
 from sitroom.accounts.selectors import AnyUser
 from sitroom.factchecks import conf
-from sitroom.factchecks.index import article_id_of, index_search
+from sitroom.factchecks.index import article_id_of, index_search_many
 from sitroom.factchecks.models import (
     Article,
     ArticleStatus,
@@ -31,6 +32,7 @@ from sitroom.factchecks.models import (
 )
 from sitroom.lib import fingerprint
 from sitroom.nlp.matching import Match
+from sitroom.nlp.matching.engine import FloatArray
 
 NEWSROOM_KINDS = (OrganisationKind.FACT_CHECKER, OrganisationKind.MEDIA)
 NEWSROOM_ROLES = (Role.FACT_CHECKER, Role.ADMIN)
@@ -64,26 +66,69 @@ def factchecks_matching(
     ``language``: the text's language if known; titles and rating labels are given in it when
     a translation exists. Only matches at or above ``conf.min_confidence()`` are returned.
     """
-    if not text or not text.strip() or limit < 1:
-        return []
+    return factchecks_matching_many([text], languages=[language], limit=limit)[0]
+
+
+def factchecks_matching_many(
+    texts: Sequence[str],
+    *,
+    languages: Sequence[str | None] | None = None,
+    vectors: Sequence[FloatArray | None] | None = None,
+    limit: int = 3,
+) -> list[list[FactCheckMatch]]:
+    """:func:`factchecks_matching` for several texts: one embedding call, one query for articles.
+
+    ``vectors``: each text's query vector where the caller already has it
+    (``embedder.encode_queries([sitroom.nlp.matching.query_input(text)])``), else None.
+    """
+    texts = list(texts)
+    langs = list(languages) if languages is not None else [None] * len(texts)
+    if len(langs) != len(texts):
+        raise ValueError(f"{len(langs)} languages for {len(texts)} texts")
+    out: list[list[FactCheckMatch]] = [[] for _ in texts]
+    if limit < 1:
+        return out
+    wanted = [i for i, t in enumerate(texts) if t and t.strip()]
+    if not wanted:
+        return out
+    given = list(vectors) if vectors is not None else None
+    if given is not None and len(given) != len(texts):
+        raise ValueError(f"{len(given)} vectors for {len(texts)} texts")
+    found = index_search_many(
+        [texts[i] for i in wanted],
+        top=limit * 4,
+        vectors=[given[i] for i in wanted] if given is not None else None,
+    )
     threshold = conf.min_confidence()
     # Each article may be indexed once per language: ask for more and keep the best per article.
-    best: dict[int, Match] = {}
-    for match in index_search(text, top=limit * 4):
-        article_id = article_id_of(match.doc_id)
-        if article_id is None or match.score < threshold:
-            continue
-        if article_id not in best or match.score > best[article_id].score:
-            best[article_id] = match
-    if not best:
-        return []
+    best_per_text: list[dict[int, Match]] = []
+    for matches in found:
+        best: dict[int, Match] = {}
+        for match in matches:
+            article_id = article_id_of(match.doc_id)
+            if article_id is None or match.score < threshold:
+                continue
+            if article_id not in best or match.score > best[article_id].score:
+                best[article_id] = match
+        best_per_text.append(best)
+    ids = {a for best in best_per_text for a in best}
+    if not ids:
+        return out
     # The database is the authority: an article unpublished a moment ago is not offered.
     articles = {
         a.pk: a
-        for a in Article.objects.filter(pk__in=best, status=ArticleStatus.PUBLISHED)
+        for a in Article.objects.filter(pk__in=ids, status=ArticleStatus.PUBLISHED)
         .select_related("rating", "claim")
         .prefetch_related("translations", "organisations")
     }
+    for i, best in zip(wanted, best_per_text, strict=True):
+        out[i] = _matches_for(best, articles, langs[i], limit)
+    return out
+
+
+def _matches_for(
+    best: dict[int, Match], articles: dict[int, Article], language: str | None, limit: int
+) -> list[FactCheckMatch]:
     lang = (language or "").split("-")[0].lower()
     out = []
     for article_id, match in sorted(best.items(), key=lambda kv: -kv[1].score):

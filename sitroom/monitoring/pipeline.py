@@ -113,25 +113,19 @@ def _lexicon() -> Any | None:
 
 def _classifier(task: str) -> Any | None:
     """The active classifier for ``task``, or None while none is available (step skipped)."""
-    try:
-        from sitroom.nlp.classifiers import ModelNotFoundError, load_classifier
-    except ImportError:
-        return None
+    from sitroom.nlp.classifiers import ModelNotFoundError, load_classifier
+
     try:
         return load_classifier(task)
     except ModelNotFoundError:
         return None
 
 
-def _factcheck_matcher() -> tuple[Callable[..., Any], str | None] | None:
-    """``factchecks_matching`` and the name of its vector argument, if it takes one."""
-    try:
-        from sitroom.factchecks.selectors import factchecks_matching
-    except ImportError:
-        return None
-    params = inspect.signature(factchecks_matching).parameters
-    vector_arg = next((n for n in ("vector", "embedding", "query_vector") if n in params), None)
-    return factchecks_matching, vector_arg
+def _matching_wanted() -> bool:
+    """Whether any published fact-check is indexed (else matching has nothing to find)."""
+    from sitroom.factchecks.index import index_is_empty
+
+    return not index_is_empty()
 
 
 def _jsonable_match(match: Any) -> dict[str, Any]:
@@ -147,6 +141,16 @@ def _jsonable_match(match: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ the steps
 
 
+@dataclasses.dataclass
+class BatchVectors:
+    """A batch's embeddings, from one call: ``classifier`` for the classifiers and narratives
+    (stored on the text), ``matching`` for fact-check matching, which cleans text its own way
+    (hashtags split into words); the two are the same vector when the cleaned texts agree."""
+
+    classifier: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)
+    matching: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)
+
+
 class Step:
     """A text-level step: ``run`` returns one JSON result (or None: nothing to store) per text."""
 
@@ -160,7 +164,7 @@ class Step:
         """(model name, model version)"""
         raise NotImplementedError
 
-    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+    def run(self, texts: Sequence[DistinctText], vectors: BatchVectors) -> list[Any]:
         raise NotImplementedError
 
 
@@ -172,7 +176,7 @@ class LanguageStep(Step):
 
         return "py3langid", getattr(py3langid, "__version__", "0.4")
 
-    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+    def run(self, texts: Sequence[DistinctText], vectors: BatchVectors) -> list[Any]:
         ident = _langid()
         out = []
         for t in texts:
@@ -189,7 +193,7 @@ class RelevanceStep(Step):
 
         return "watchlist", current_matcher().version
 
-    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+    def run(self, texts: Sequence[DistinctText], vectors: BatchVectors) -> list[Any]:
         from sitroom.monitoring.watchlist import current_matcher
 
         matcher = current_matcher()
@@ -216,7 +220,7 @@ class LexiconStep(Step):
         terms = ",".join(sorted(e.term for e in matcher.entries)) if matcher else ""
         return "hate-lexicon", hashlib.sha256(terms.encode()).hexdigest()[:12]
 
-    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+    def run(self, texts: Sequence[DistinctText], vectors: BatchVectors) -> list[Any]:
         matcher = _lexicon()
         assert matcher is not None
         out = []
@@ -254,10 +258,14 @@ class ClassifierStep(Step):
         assert clf is not None
         return str(clf.name), str(clf.version)
 
-    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
+    def run(self, texts: Sequence[DistinctText], vectors: BatchVectors) -> list[Any]:
         clf = _classifier(self.name)
         assert clf is not None
-        by_input = {_embed_input(t.text): vectors[t.pk] for t in texts if t.pk in vectors}
+        by_input = {
+            _embed_input(t.text): vectors.classifier[t.pk]
+            for t in texts
+            if t.pk in vectors.classifier
+        }
 
         def embed_fn(cleaned: Sequence[str]) -> np.ndarray:
             missing = [c for c in cleaned if c not in by_input]
@@ -288,41 +296,34 @@ class FactCheckStep(Step):
     name = "factcheck"
     representatives_only = True
 
-    def available(self) -> bool:
-        return _factcheck_matcher() is not None
-
     def model(self) -> tuple[str, str]:
-        try:
-            from sitroom.factchecks.selectors import factchecks_matching_version  # type: ignore
+        # Results are kept per day: a text seen again on a later day (a repost) is matched
+        # again, against the fact-checks published since; within a day a rerun is free.
+        return "factchecks", f"day-{timezone.now().date().isoformat()}"
 
-            return "factchecks", str(factchecks_matching_version())
-        except ImportError:
-            # Without a published version, results are kept per day: new fact-checks are
-            # picked up by later texts, not re-run on old ones.
-            return "factchecks", f"day-{timezone.now().date().isoformat()}"
+    def run(self, texts: Sequence[DistinctText], vectors: BatchVectors) -> list[Any]:
+        from sitroom.factchecks.selectors import factchecks_matching_many
 
-    def run(self, texts: Sequence[DistinctText], vectors: dict[int, np.ndarray]) -> list[Any]:
-        found = _factcheck_matcher()
-        assert found is not None
-        func, vector_arg = found
         checkworthy = dict(
             StepResult.objects.filter(text__in=texts, step="checkworthy").values_list(
                 "text_id", "result__score"
             )
         )
-        out: list[Any] = []
-        for t in texts:
-            # Matching costs an embedding per call (the seam takes no vector yet): only texts
-            # about the election or worth checking are matched.
-            if not t.is_relevant and float(checkworthy.get(t.pk) or 0.0) < 0.5:
-                out.append({"matches": [], "skipped": "not relevant or check-worthy"})
-                continue
-            kwargs: dict[str, Any] = {"language": t.language or None, "limit": 3}
-            if vector_arg and t.pk in vectors:
-                kwargs[vector_arg] = vectors[t.pk]
-            matches = func(t.text, **kwargs)
-            out.append({"matches": [_jsonable_match(m) for m in matches]})
-        return out
+        # Only texts about the election or worth checking are matched.
+        todo = [t for t in texts if t.is_relevant or float(checkworthy.get(t.pk) or 0.0) >= 0.5]
+        found = factchecks_matching_many(
+            [t.text for t in todo],
+            languages=[t.language or None for t in todo],
+            vectors=[vectors.matching.get(t.pk) for t in todo],
+            limit=3,
+        )
+        by_text = {t.pk: m for t, m in zip(todo, found, strict=True)}
+        return [
+            {"matches": [_jsonable_match(m) for m in by_text[t.pk]]}
+            if t.pk in by_text
+            else {"matches": [], "skipped": "not relevant or check-worthy"}
+            for t in texts
+        ]
 
 
 def default_steps() -> list[Step]:
@@ -469,35 +470,56 @@ def _near_duplicates(texts: list[DistinctText]) -> None:
         bulk_set(fresh, ["minhash", "representative"])
 
 
-def _embed(reps: list[DistinctText]) -> dict[int, np.ndarray]:
-    """Vectors of the representatives; the ones missing are encoded in ONE call."""
+def _embed(reps: list[DistinctText]) -> BatchVectors:
+    """The batch's vectors, every one missing encoded in ONE call.
+
+    Classifier vectors are stored on the text (a rerun reuses them). Matching vectors are
+    computed for the election-relevant texts, the ones matching will certainly look at, while
+    fact-checks are indexed; a matching input equal to the classifier input (no hashtag or
+    handle to split) reuses its vector.
+    """
     from sitroom.nlp.embedder import get_embedder
+    from sitroom.nlp.matching import query_input
 
     embedder = get_embedder()
     model = f"{embedder.name}:{embedder.version}"
-    vectors: dict[int, np.ndarray] = {}
-    todo = []
+    out = BatchVectors()
+    todo: list[DistinctText] = []
     for t in reps:
         v = t.vector() if t.embedding_model == model else None
         if v is None:
             todo.append(t)
         else:
-            vectors[t.pk] = v
+            out.classifier[t.pk] = v
+    to_match = [t for t in reps if t.is_relevant] if _matching_wanted() else []
+    inputs: dict[str, np.ndarray | None] = {_embed_input(t.text): None for t in todo}
+    inputs.update({query_input(t.text): None for t in to_match})
+    for t in reps:  # stored vectors serve their own input again
+        if t.pk in out.classifier:
+            inputs[_embed_input(t.text)] = out.classifier[t.pk]
+    missing = [text for text, v in inputs.items() if v is None]
+    if missing:
+        for text, v in zip(missing, embedder.encode_queries(missing), strict=True):
+            inputs[text] = np.asarray(v, dtype="<f4")
+    for t in todo:
+        v32 = inputs[_embed_input(t.text)]
+        assert v32 is not None
+        t.embedding = v32.tobytes()
+        t.embedding_model = model
+        out.classifier[t.pk] = v32
     if todo:
-        encoded = embedder.encode_queries([_embed_input(t.text) for t in todo])
-        for t, v in zip(todo, encoded, strict=True):
-            v32 = np.asarray(v, dtype="<f4")
-            t.embedding = v32.tobytes()
-            t.embedding_model = model
-            vectors[t.pk] = v32
         bulk_set(todo, ["embedding", "embedding_model"])
-    return vectors
+    for t in to_match:
+        v = inputs[query_input(t.text)]
+        assert v is not None
+        out.matching[t.pk] = v
+    return out
 
 
 def _run_steps(
     texts: list[DistinctText],
     reps: list[DistinctText],
-    vectors: dict[int, np.ndarray],
+    vectors: BatchVectors,
     *,
     representatives: bool,
 ) -> None:
@@ -667,13 +689,13 @@ def _process(token: str, posts: list[Post]) -> list[int]:
     if missing:
         reps.update({t.pk: t for t in DistinctText.objects.filter(pk__in=missing)})
     rep_list = sorted(reps.values(), key=lambda t: t.pk)
-    _run_steps(texts, rep_list, {}, representatives=False)
+    _run_steps(texts, rep_list, BatchVectors(), representatives=False)
     rep_list = _in_scope(posts, by_post, rep_list)
     with _timed("embedding"):
         vectors = _embed(rep_list)
     _run_steps(texts, rep_list, vectors, representatives=True)
     with _timed("narratives"):
-        narratives = assign_narratives(posts, by_post, vectors)
+        narratives = assign_narratives(posts, by_post, vectors.classifier)
     with _timed("finalise"):
         return _finalise(token, posts, by_post, narratives)
 

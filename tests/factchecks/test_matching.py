@@ -147,3 +147,26 @@ def test_match_api(corpus, newsrooms, cache_table):
     assert match["article_id"] == corpus["passport"].pk and match["rating_label"] == "Vrai"
     bad = client.post("/api/v1/factchecks/match", {"limit": 0}, content_type="application/json")
     assert bad.status_code == 400
+
+
+def test_matching_many_agrees_with_one_by_one_and_uses_given_vectors(corpus, monkeypatch):
+    from sitroom.factchecks.selectors import factchecks_matching_many
+    from sitroom.nlp.embedder import get_embedder
+    from sitroom.nlp.matching import query_input
+
+    texts = ["The election was postponed to December 15", "", "passport to vote", "   "]
+    one_by_one = [factchecks_matching(t, language="fr", limit=2) for t in texts]
+    assert factchecks_matching_many(texts, languages=["fr"] * 4, limit=2) == one_by_one
+    assert one_by_one[1] == [] and one_by_one[3] == []
+
+    embedder = get_embedder()
+    vectors = embedder.encode_queries([query_input(t) for t in texts])
+    monkeypatch.setattr(embedder, "encode_queries", lambda t: pytest.fail(f"embedded again: {t}"))
+    given = factchecks_matching_many(texts, languages=["fr"] * 4, vectors=list(vectors), limit=2)
+    assert [[m.article_id for m in ms] for ms in given] == [
+        [m.article_id for m in ms] for ms in one_by_one
+    ]
+    with pytest.raises(ValueError, match="2 vectors for 4 texts"):
+        factchecks_matching_many(texts, vectors=list(vectors[:2]))
+    with pytest.raises(ValueError, match="query vector of shape"):
+        factchecks_matching_many(texts[:1], vectors=[vectors[0][:10]])

@@ -24,6 +24,7 @@ from sitroom.nlp.matching.index import (
     MatchIndex,
     ReadOnlyIndexError,
 )
+from sitroom.nlp.matching.text import query_input
 
 
 def match_run(
@@ -52,4 +53,5 @@ __all__ = [
     "ReadOnlyIndexError",
     "ScoringModel",
     "match_run",
+    "query_input",
 ]

@@ -48,7 +48,7 @@ from sitroom.nlp.matching.engine import (
     dense_field_texts,
     make_context,
 )
-from sitroom.nlp.matching.text import clean_text, parse_day
+from sitroom.nlp.matching.text import clean_text, parse_day, query_input
 
 log = logging.getLogger(__name__)
 
@@ -375,28 +375,47 @@ class MatchIndex:
         top: int = 10,
         min_score: float = 0.0,
         when: Sequence[object] | None = None,
+        vectors: Sequence[FloatArray | None] | None = None,
     ) -> list[list[Match]]:
-        """Like :meth:`search` for several texts, embedding them in one batch."""
+        """Like :meth:`search` for several texts, embedding them in one batch.
+
+        ``vectors``: query vectors the caller already has, one per text (or None where it
+        has none): ``self.embedder.encode_queries([query_input(text)])[0]``. The monitoring
+        pipeline embeds a batch's texts for every step in one call and passes them here, so
+        no text is embedded twice.
+        """
         texts = list(texts)
         if not texts:
             return []
+        given: list[FloatArray | None] = list(vectors) if vectors is not None else []
+        if given and len(given) != len(texts):
+            raise ValueError(f"{len(given)} vectors for {len(texts)} texts")
+        given = given or [None] * len(texts)
+        for v in given:
+            if v is not None and np.shape(v) != (self.embedder.dim,):
+                raise ValueError(
+                    f"query vector of shape {np.shape(v)}; this index's embedder gives "
+                    f"({self.embedder.dim},)"
+                )
         days = [parse_day(w) for w in when] if when is not None else [None] * len(texts)
         self.refresh()
-        cleaned = [clean_text(t) for t in texts]
-        vectors = self.embedder.encode_queries([c or t for c, t in zip(cleaned, texts)])
+        todo = [i for i, v in enumerate(given) if v is None]
+        if todo:
+            encoded = self.embedder.encode_queries([query_input(texts[i]) for i in todo])
+            for i, v in zip(todo, encoded, strict=True):
+                given[i] = v
         results = []
         with self._core.lock:
             core = self._core
-            for text, vec, day in zip(texts, vectors, days):
-                ctx = make_context(text, vec, day)
+            for text, vec, day in zip(texts, given, days, strict=True):
+                ctx = make_context(text, np.asarray(vec, dtype=np.float32), day)
                 results.append(core.search(ctx, self.model, top=top, min_score=min_score))
         return results
 
     def features(self, text: str, when: object = None) -> tuple[list[str], FloatArray]:
         """Candidate ids and their FEATURES rows for ``text`` (used to fit the model)."""
         self.refresh()
-        clean = clean_text(text)
-        vector = self.embedder.encode_queries([clean or text])[0]
+        vector = self.embedder.encode_queries([query_input(text)])[0]
         with self._core.lock:
             ctx = make_context(text, vector, parse_day(when))
             rows, x = self._core.candidate_features(ctx)

@@ -236,6 +236,11 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def query_input(text: str) -> str:
+    """What the embedder sees of a query: the cleaned text (or the text, if nothing is left)."""
+    return clean_text(text) or text
+
+
 def _stem(token: str) -> str:
     # A plural-only stemmer: cheap, language-agnostic enough, and it fixes the commonest
     # mismatch between a post ("vaccines") and a fact-check title ("vaccine").
