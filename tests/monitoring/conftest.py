@@ -25,6 +25,7 @@ def push_source(world) -> Source:
 def watchlist(db) -> None:
     for term, kind in [
         ("CENI", "election_body"),
+        ("election", "keyword"),
         ("#Uchaguzi2027", "hashtag"),
         ("bulletins", "keyword"),
         ("ballots", "keyword"),

@@ -18,7 +18,7 @@ from tests.factchecks.conftest import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.django_db
 
 HASHTAG_POST = "#Uchaguzi2027 Election ink can be washed off with vinegar, people vote twice!"
-PLAIN_POST = "The CENI says the presidential election is postponed to December 15."
+HANDLE_POST = "The presidential election is postponed to December 15, says @CENI_Official."
 
 
 @pytest.fixture
@@ -59,18 +59,23 @@ def _run(source, *texts: str) -> list[Post]:
 def test_relevant_posts_are_matched_with_one_embedding_call_for_the_batch(
     push_source, watchlist, published, calls
 ):
-    posts = _run(push_source, HASHTAG_POST, PLAIN_POST, "Lovely weather at the beach today.")
+    posts = _run(push_source, HASHTAG_POST, HANDLE_POST, "Lovely weather at the beach today.")
     assert [p.has_factcheck for p in posts] == [True, True, False]
     ink = StepResult.objects.get(text=posts[0].content, step="factcheck")
     assert ink.result["matches"][0]["article_id"] == published["ink"].pk
     postponed = StepResult.objects.get(text=posts[1].content, step="factcheck")
     assert postponed.result["matches"][0]["article_id"] == published["postponed"].pk
     # One call: the classifiers' input of both relevant texts, and the matching input of the
-    # hashtag post (hashtags are split into words for matching); the plain post's two
-    # inputs are the same string, embedded once.
+    # post with a handle (the classifiers see "@user", matching "CENI Official"); the hashtag
+    # post's inputs differ only by the split hashtag, so its one vector serves both.
     assert len(calls) == 1
-    assert len(calls[0]) == 3
-    assert any(s.startswith("Uchaguzi 2027 Election ink") for s in calls[0])
+    assert sorted(calls[0]) == sorted(
+        [
+            HASHTAG_POST,
+            "The presidential election is postponed to December 15, says @user.",
+            "The presidential election is postponed to December 15, says CENI Official.",
+        ]
+    )
 
 
 def test_matching_on_the_batch_vectors_finds_what_matching_alone_finds(
@@ -78,19 +83,20 @@ def test_matching_on_the_batch_vectors_finds_what_matching_alone_finds(
 ):
     from sitroom.factchecks.selectors import factchecks_matching
 
-    posts = _run(push_source, HASHTAG_POST, PLAIN_POST)
+    posts = _run(push_source, HASHTAG_POST, HANDLE_POST)
     for post in posts:
         stored = StepResult.objects.get(text=post.content, step="factcheck").result["matches"]
         alone = factchecks_matching(post.text, language=post.language, limit=3)
         assert [m["article_id"] for m in stored] == [m.article_id for m in alone]
+        # The hashtag post was matched on its unsplit-hashtag vector: close, not identical.
         assert [m["confidence"] for m in stored] == pytest.approx(
-            [m.confidence for m in alone], abs=1e-3
+            [m.confidence for m in alone], abs=0.05
         )
 
 
 def test_nothing_is_embedded_for_matching_while_no_fact_check_is_published(
     push_source, watchlist, calls
 ):
-    posts = _run(push_source, HASHTAG_POST)
+    posts = _run(push_source, HANDLE_POST)
     assert not posts[0].has_factcheck
     assert len(calls) == 1 and len(calls[0]) == 1  # the classifiers' input only

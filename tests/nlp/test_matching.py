@@ -99,6 +99,9 @@ def top_id(idx: MatchIndex, text: str) -> str:
 def test_text_cleaning_splits_tags_and_drops_links():
     text = "#DefundTheCBChttps://t.co/Cs pic.twitter.com/x @BradTrostCPC says"
     assert clean_text(text) == "Defund The CBC Brad Trost CPC says"
+    # A retweet marker is not part of the claim; a handle elsewhere is.
+    assert clean_text("RT @Some_One: polls close at 5pm") == "polls close at 5pm"
+    assert clean_text("rt @x polls close, says @Some_One") == "polls close, says Some One"
     assert tokenize("The Vaccines contain microchips") == ["vaccine", "contain", "microchip"]
 
 

@@ -17,6 +17,7 @@ _GLUED_URL = re.compile(r"(?<=\w)(https?://)", re.IGNORECASE)
 _TAG = re.compile(r"([#@])(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
 _SPACES = re.compile(r"\s+")
+_RETWEET = re.compile(r"^\s*RT\s+@\w+\s*:?\s*", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Small function-word lists for the languages the newsroom sees most; BM25's idf handles the
@@ -228,8 +229,8 @@ STOPWORDS = frozenset(
 
 
 def clean_text(text: str) -> str:
-    """Strip links and split handles/hashtags into words; keep everything else."""
-    text = unicodedata.normalize("NFKC", text)
+    """Strip links and a retweet marker, split handles/hashtags into words; keep the rest."""
+    text = _RETWEET.sub("", unicodedata.normalize("NFKC", text))
     text = _GLUED_URL.sub(r" \1", text)
     text = _URL.sub(" ", text)
     text = _TAG.sub(lambda m: _CAMEL.sub(" ", m.group(2)).replace("_", " "), text)
