@@ -474,9 +474,9 @@ def _embed(reps: list[DistinctText]) -> BatchVectors:
     """The batch's vectors, every one missing encoded in ONE call.
 
     Classifier vectors are stored on the text (a rerun reuses them). Matching vectors are
-    computed for the election-relevant texts, the ones matching will certainly look at, while
-    fact-checks are indexed; where the matching input differs from the classifiers' only by
-    split hashtags, the classifiers' vector serves both.
+    taken from the classifiers' vector where the two inputs differ only by split hashtags,
+    and otherwise computed for the election-relevant texts, the ones matching will certainly
+    look at; none while no fact-check is indexed.
     """
     from sitroom.nlp.embedder import get_embedder
     from sitroom.nlp.matching import query_input
@@ -491,15 +491,19 @@ def _embed(reps: list[DistinctText]) -> BatchVectors:
             todo.append(t)
         else:
             out.classifier[t.pk] = v
-    to_match = [t for t in reps if t.is_relevant] if _matching_wanted() else []
     inputs: dict[str, np.ndarray | None] = {_embed_input(t.text): None for t in todo}
     match_input: dict[int, str] = {}
-    for t in to_match:
+    for t in reps if _matching_wanted() else ():
         mine, theirs = query_input(t.text), _embed_input(t.text)
         # The classifiers' vector serves matching when the two inputs differ only in what
         # matching's cleaning changes (hashtags split into words): measured on CLEF-2020,
-        # unsplit hashtags cost 0.005 MAP@5; a handle or a cut text is embedded for matching.
-        match_input[t.pk] = theirs if query_input(theirs) == mine else mine
+        # unsplit hashtags cost 0.005 MAP@5. A text with a handle, or cut short for the
+        # classifiers, gets its own matching vector if it is relevant (else only if it
+        # turns out check-worthy, in the matching step).
+        if query_input(theirs) == mine:
+            match_input[t.pk] = theirs
+        elif t.is_relevant:
+            match_input[t.pk] = mine
     inputs.update({text: None for text in match_input.values()})
     for t in reps:  # stored vectors serve their own input again
         if t.pk in out.classifier:
