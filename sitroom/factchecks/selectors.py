@@ -121,13 +121,18 @@ def factchecks_matching_many(
         .select_related("rating", "claim")
         .prefetch_related("translations", "organisations")
     }
+    urls: dict[tuple[int, str], str] = {}  # a batch meets the same articles again and again
     for i, best in zip(wanted, best_per_text, strict=True):
-        out[i] = _matches_for(best, articles, langs[i], limit)
+        out[i] = _matches_for(best, articles, langs[i], limit, urls)
     return out
 
 
 def _matches_for(
-    best: dict[int, Match], articles: dict[int, Article], language: str | None, limit: int
+    best: dict[int, Match],
+    articles: dict[int, Article],
+    language: str | None,
+    limit: int,
+    urls: dict[tuple[int, str], str],
 ) -> list[FactCheckMatch]:
     lang = (language or "").split("-")[0].lower()
     out = []
@@ -141,6 +146,8 @@ def _matches_for(
             if tr is not None and tr.title:
                 title = tr.title
         rating_label = article.rating.label_in(lang or article.language)
+        if (article.pk, lang) not in urls:
+            urls[(article.pk, lang)] = article_public_url(article, language=lang or None)
         out.append(
             FactCheckMatch(
                 article_id=article.pk,
@@ -148,7 +155,7 @@ def _matches_for(
                 title=title,
                 rating_label=rating_label,
                 normalised_rating=article.rating.normalised,
-                url=article_public_url(article, language=lang or None),
+                url=urls[(article.pk, lang)],
                 confidence=round(float(match.score), 4),
                 reason=_reason(article, rating_label, match),
                 organisations=tuple(o.name for o in article.organisations.all()),

@@ -53,6 +53,7 @@ from sitroom.monitoring.models import (
     StepResult,
 )
 from sitroom.monitoring.signals import post_processed
+from sitroom.nlp.classifiers.features import clean_for_model
 
 logger = logging.getLogger("sitroom.monitoring.pipeline")
 
@@ -92,12 +93,9 @@ def _langid() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+@functools.lru_cache(maxsize=8192)  # a batch asks for each text's input several times
 def _embed_input(text: str) -> str:
     """What the embedder sees: the classifiers' own cleaning, so their vectors are reused."""
-    try:
-        from sitroom.nlp.classifiers.features import clean_for_model
-    except ImportError:  # pragma: no cover
-        return text[:400]
     return clean_for_model(text)
 
 
