@@ -61,14 +61,18 @@ def article_id_of(doc_id: str) -> int | None:
 
 
 @contextmanager
-def index_writer(*, wait_seconds: float) -> Iterator[MatchIndex]:
-    """The index opened for writing, waiting up to ``wait_seconds`` for another writer."""
+def index_writer(*, wait_seconds: float, rebuilding: bool = False) -> Iterator[MatchIndex]:
+    """The index opened for writing, waiting up to ``wait_seconds`` for another writer.
+
+    ``rebuilding``: the caller will index every published article, so an index built with
+    another embedder may be emptied first.
+    """
     path = conf.index_dir()
     deadline = time.monotonic() + wait_seconds
     with _writer_lock:
         while True:
             try:
-                index = MatchIndex.open(path)
+                index = MatchIndex.open(path, reset_on_mismatch=rebuilding)
                 break
             except IndexLockedError:
                 if time.monotonic() >= deadline:
@@ -93,10 +97,34 @@ def _reader() -> MatchIndex | None:
             log.debug("no fact-check index at %s yet", path)
             return None
         except EmbedderMismatchError:
-            log.error("fact-check index at %s needs `sitroom factchecks_reindex`", path)
-            return None
-        _readers[path] = index
-        return index
+            index = None
+        else:
+            _readers[path] = index
+            return index
+    # The embedder changed (SITROOM_EMBEDDER_ENGINE, another model): nothing matches until
+    # the index is rebuilt with it, which the worker does (outside the lock: a task may run
+    # at once, in this thread).
+    _request_rebuild(path)
+    return None
+
+
+REBUILD_REQUEST_SECONDS = 600
+
+
+def _request_rebuild(path: Path) -> None:
+    """Enqueue one rebuild of the index (at most one request per 10 minutes)."""
+    from django.core.cache import cache
+
+    if not cache.add(f"sitroom:factchecks:rebuild:{path}", "1", REBUILD_REQUEST_SECONDS):
+        return
+    from sitroom.factchecks.tasks import factchecks_rebuild_index
+
+    log.warning(
+        "fact-check index at %s was built with another embedder: nothing matches until it "
+        "is rebuilt; a rebuild was enqueued (or run `sitroom factchecks_reindex`)",
+        path,
+    )
+    factchecks_rebuild_index.enqueue()
 
 
 def index_search(text: str, *, top: int) -> list[Match]:

@@ -693,6 +693,8 @@ def factcheck_index_apply(*, article_id: int, wait_seconds: float | None = None)
 def factchecks_reindex() -> tuple[int, int]:
     """Rebuild the index from the database: every published article in, everything else out.
 
+    An index built with another embedder is emptied first and filled with this one's vectors.
+
     Returns (indexed articles, removed documents).
     """
     from sitroom.factchecks.index import article_documents, indexed_doc_ids
@@ -702,7 +704,7 @@ def factchecks_reindex() -> tuple[int, int]:
         .select_related("claim", "rating")
         .prefetch_related("translations")
     )
-    with index_writer(wait_seconds=conf.index_lock_wait_seconds()) as index:
+    with index_writer(wait_seconds=conf.index_lock_wait_seconds(), rebuilding=True) as index:
         docs = [doc for article in articles for doc in article_documents(article)]
         keep = {d.doc_id for d in docs}
         removed = 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -170,3 +172,33 @@ def test_matching_many_agrees_with_one_by_one_and_uses_given_vectors(corpus, mon
         factchecks_matching_many(texts, vectors=list(vectors[:2]))
     with pytest.raises(ValueError, match="query vector of shape"):
         factchecks_matching_many(texts[:1], vectors=[vectors[0][:10]])
+
+
+def test_an_index_built_with_another_embedder_is_rebuilt_not_left_silent(corpus, caplog):
+    """Switching SITROOM_EMBEDDER_ENGINE must not leave matching empty until someone notices."""
+    import json
+
+    from django.core.cache import cache
+
+    from sitroom.factchecks import index as fc_index
+
+    def pretend_other_embedder() -> None:
+        manifest = Path(conf.index_dir()) / "MANIFEST.json"
+        data = json.loads(manifest.read_text())
+        data["embedder_version"] = "some-other-engine"
+        manifest.write_text(json.dumps(data))
+        fc_index.forget_readers()
+        cache.clear()
+
+    pretend_other_embedder()
+    # The first search finds the mismatch and requests a rebuild (run at once by the tests'
+    # immediate task backend); the next search matches again.
+    assert factchecks_matching("The election was postponed to December 15") == []
+    assert "built with another embedder" in caplog.text
+    matches = factchecks_matching("The election was postponed to December 15", limit=1)
+    assert matches[0].article_id == corpus["postponed"].pk
+
+    # The command the log names works too (it used to fail on the mismatch it was named for).
+    pretend_other_embedder()
+    call_command("factchecks_reindex", stdout=io.StringIO())
+    assert factchecks_matching("passport to vote", limit=1)[0].article_id == corpus["passport"].pk

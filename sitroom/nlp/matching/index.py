@@ -190,10 +190,15 @@ class MatchIndex:
         readonly: bool = False,
         durable: bool = True,
         model: ScoringModel | None = None,
+        reset_on_mismatch: bool = False,
     ) -> MatchIndex:
         """Open (creating it if needed and writable) the index stored in ``path``.
 
         ``durable=False`` skips fsync on each update (bulk loads, tests).
+        ``reset_on_mismatch`` (writers only): an index built with another embedder is emptied
+        and started again for this one (its vectors cannot be compared with this embedder's),
+        so the caller must index every document again; otherwise it raises
+        :class:`EmbedderMismatchError`.
         """
         index = cls(
             Path(path),
@@ -212,7 +217,13 @@ class MatchIndex:
             try:
                 if not (index.path / MANIFEST).exists():
                     index._initialise()
-                index._load(repair=True)
+                try:
+                    index._load(repair=True)
+                except EmbedderMismatchError:
+                    if not reset_on_mismatch:
+                        raise
+                    index._reset()
+                    index._load(repair=True)
                 index._remove_stray_files()
                 index._log_fh = open(index.path / index._manifest["log"], "ab")
             except BaseException:
@@ -235,6 +246,26 @@ class MatchIndex:
         manifest = self._manifest_for(0, base=None)
         (self.path / manifest["log"]).touch()
         _write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=1).encode())
+
+    def _reset(self) -> None:
+        """Replace the index with an empty one for this embedder (a new generation, so no
+        reader mistakes the old files for the new ones; they are removed as strays)."""
+        try:
+            previous = json.loads((self.path / MANIFEST).read_bytes())
+            generation = int(previous.get("generation", 0)) + 1
+            was = f"{previous.get('embedder')} {previous.get('embedder_version')}"
+        except (OSError, ValueError, TypeError, AttributeError):
+            generation, was = 1, "an unreadable manifest"
+        manifest = self._manifest_for(generation, base=None)
+        (self.path / manifest["log"]).write_bytes(b"")
+        _write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=1).encode())
+        log.warning(
+            "%s: built with %s; emptied for %s %s",
+            self.path,
+            was,
+            self.embedder.name,
+            self.embedder.version,
+        )
 
     def _manifest_for(self, generation: int, base: str | None) -> dict[str, Any]:
         return {
