@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from sitroom.nlp.embedder import Embedder, Vectors, get_embedder
+from sitroom.nlp.text import LEET
 
 _URL = re.compile(r"(https?://\S+|www\.\S+)", re.IGNORECASE)
 _MENTION = re.compile(r"@\w+")
@@ -22,15 +23,68 @@ _WS = re.compile(r"\s+")
 _REPEAT_MENTION = re.compile(r"(@user\s*){2,}")
 MAX_CHARS = 400
 
+# A letter for the obfuscation rules: any letter, or a Devanagari sign (vowel signs are not
+# \w, and a spaced-out Hindi word separates them too).
+_LETTER = r"(?:[^\W\d_]|[\u0900-\u0963\u0966-\u097f])"
+# Three or more single letters with single spaces between them: "t r a n s" -> "trans".
+_SPACED = re.compile(rf"(?<![\w\u0900-\u097f]){_LETTER}(?: {_LETTER}){{2,}}(?![\w\u0900-\u097f])")
+_TOKEN = re.compile(r"(?<![#\w@$])[\w@$]+")  # not inside a hashtag
+_LEET_CHARS = str.maketrans({c: v for c, v in LEET.items() if c.isdigit() or c in "@$"})
+# A lone digit, @ or $ between two letters, one of them lower case ("G7EZ" is a code).
+_WEDGED = re.compile(
+    r"(?<=[^\W\d_])[0-9@$](?=[^\W\d_])(?<=[^\W\d_A-Z].)|(?<=[^\W\d_])[0-9@$](?=[^\W\d_A-Z])"
+)
+_LEET_RUN = re.compile(r"[0-9@$]+")
+
+
+def _unleet(m: re.Match[str]) -> str:
+    tok = m.group()
+    # Leetspeak: a lone digit (or @, $) between letters, in a word of three letters or more,
+    # and no longer number in it unless digits are strewn all over ("h0m053xu3l5"): "k1ll",
+    # "n1gg3r" and Spanish "tod@s" are read; "COVID19NL", "covid2019", "4ever", "B2B",
+    # "h1n1", "A3N", hashtags and handles are not.
+    if tok[0] == "@" or sum(c.isalpha() for c in tok) < 3 or not _WEDGED.search(tok):
+        return tok  # a handle is left for the mention rule
+    runs = _LEET_RUN.findall(tok)
+    if len(runs) < 3 and any(len(r) > 1 for r in runs):
+        return tok
+    return tok.translate(_LEET_CHARS)
+
+
+# Letters that are words on their own (Latin "a", "o"; Slavic "и", "в", "с"; Arabic "و"): a
+# run of three in which two of them stand is a phrase ("и е с", "u r a"), not a spaced word.
+_ONE_LETTER_WORDS = frozenset("aiouàèé" + "авеиксуоя" + "وفبلك")
+
+
+def _join_spaced(m: re.Match[str]) -> str:
+    letters = m.group().split(" ")
+    if len(letters) == 3 and sum(c.lower() in _ONE_LETTER_WORDS for c in letters) >= 2:
+        return m.group()
+    return "".join(letters)
+
+
+def deobfuscate(text: str) -> str:
+    """Undo the two spellings that hide a word from the embedder without changing its
+    letters: letters spaced out ("j e w s") and leetspeak digits ("h0m053xu3l5").
+
+    Measured on the held-out functional hate cases: spaced-out words were 61% right and
+    leetspeak 75%, against 86% for the same cases plainly written. Dropped and swapped letters
+    are left alone (that would need a dictionary per language).
+    """
+    if " " in text:
+        text = _SPACED.sub(_join_spaced, text)
+    return _TOKEN.sub(_unleet, text)
+
 
 def clean_for_model(text: str) -> str:
     """Normalise a post before it reaches the embedder and the n-gram features.
 
     URLs and user handles carry no signal but cost tokens (the embedder's run time grows
-    with length), so they are reduced to placeholders; very long texts are cut.
+    with length), so they are reduced to placeholders; obfuscated spellings are undone
+    (:func:`deobfuscate`); very long texts are cut.
     """
     t = html.unescape(text).replace("|LBR|", " ")
-    t = _URL.sub(" ", t)
+    t = deobfuscate(_URL.sub(" ", t))
     t = _MENTION.sub("@user", t)
     t = _REPEAT_MENTION.sub("@user ", t)
     t = _RT.sub("", t.strip())
