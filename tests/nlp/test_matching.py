@@ -354,3 +354,17 @@ def test_post_date_prefers_factchecks_published_around_then(tmp_path: Path, embe
 
 def top_id_when(idx: MatchIndex, text: str, when: str) -> str:
     return idx.search(text, top=1, when=when)[0].doc_id
+
+
+def test_a_batch_of_queries_ranks_as_each_query_alone(index: MatchIndex):
+    queries = [
+        "BREAKING: thousands of ballots dumped into an Ohio river!! #Fraud",
+        "Se necesita pasaporte para votar",
+        "nothing to do with any fact-check at all",
+        "",
+    ] * 20  # more than one chunk of the dense scoring
+    together = index.search_many(queries, top=5)
+    alone = [index.search(q, top=5) for q in queries]
+    assert [[m.doc_id for m in r] for r in together] == [[m.doc_id for m in r] for r in alone]
+    for a, b in zip(together, alone, strict=True):
+        assert [m.score for m in a] == pytest.approx([m.score for m in b], abs=1e-3)

@@ -435,13 +435,12 @@ class MatchIndex:
             encoded = self.embedder.encode_queries([query_input(texts[i]) for i in todo])
             for i, v in zip(todo, encoded, strict=True):
                 given[i] = v
-        results = []
+        ctxs = [
+            make_context(text, np.asarray(vec, dtype=np.float32), day)
+            for text, vec, day in zip(texts, given, days, strict=True)
+        ]
         with self._core.lock:
-            core = self._core
-            for text, vec, day in zip(texts, given, days, strict=True):
-                ctx = make_context(text, np.asarray(vec, dtype=np.float32), day)
-                results.append(core.search(ctx, self.model, top=top, min_score=min_score))
-        return results
+            return self._core.search_batch(ctxs, self.model, top=top, min_score=min_score)
 
     def features(self, text: str, when: object = None) -> tuple[list[str], FloatArray]:
         """Candidate ids and their FEATURES rows for ``text`` (used to fit the model)."""

@@ -102,7 +102,9 @@ class BM25Field:
         self.refresh_idf_cache()
         avg_len = self.total_len / self.n_docs
         lengths = np.frombuffer(self.doc_len, dtype=np.float32)
-        norm = self.k1 * (1.0 - self.b + self.b * lengths / avg_len)
+        # The length norm only of the rows a query term is in (not of every row, per field
+        # and query: that was most of a search's time on a large index).
+        k1, b = self.k1, self.b
         for term in set(query_terms):
             rows_buf = self._rows.get(term)
             if rows_buf is None:
@@ -112,7 +114,8 @@ class BM25Field:
                 continue
             rows = np.frombuffer(rows_buf, dtype=np.int32)
             tfs = np.frombuffer(self._tfs[term], dtype=np.float32)
-            out[rows] += weight * tfs * (self.k1 + 1.0) / (tfs + norm[rows])
+            norm = k1 * (1.0 - b + b * lengths[rows] / avg_len)
+            out[rows] += weight * tfs * (k1 + 1.0) / (tfs + norm)
             # Release the buffer views at once so the arrays stay appendable.
             del rows, tfs
         return out
