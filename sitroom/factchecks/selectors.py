@@ -111,16 +111,28 @@ def factchecks_matching_many(
             if article_id not in best or match.score > best[article_id].score:
                 best[article_id] = match
         best_per_text.append(best)
-    ids = {a for best in best_per_text for a in best}
-    if not ids:
-        return out
     # The database is the authority: an article unpublished a moment ago is not offered.
-    articles = {
-        a.pk: a
-        for a in Article.objects.filter(pk__in=ids, status=ArticleStatus.PUBLISHED)
-        .select_related("rating", "claim")
-        .prefetch_related("translations", "organisations")
-    }
+    # Only each text's best ``limit`` are read; a text that loses some of them to that rule
+    # has its next ones read in a second round (ranked lists are best first).
+    ranked = [sorted(best, key=lambda a: -best[a].score) for best in best_per_text]
+    articles: dict[int, Article] = {}
+    asked: set[int] = set()
+    for round_limit in (limit, None):
+        ids = set()
+        for order in ranked:
+            published = [a for a in order if a in articles]
+            if round_limit is None and len(published) >= limit:
+                continue
+            ids.update(a for a in order[:round_limit] if a not in asked)
+        if not ids:
+            break
+        asked |= ids
+        articles.update(
+            (a.pk, a)
+            for a in Article.objects.filter(pk__in=ids, status=ArticleStatus.PUBLISHED)
+            .select_related("rating", "claim")
+            .prefetch_related("translations", "organisations")
+        )
     urls: dict[tuple[int, str], str] = {}  # a batch meets the same articles again and again
     for i, best in zip(wanted, best_per_text, strict=True):
         out[i] = _matches_for(best, articles, langs[i], limit, urls)

@@ -202,3 +202,14 @@ def test_an_index_built_with_another_embedder_is_rebuilt_not_left_silent(corpus,
     pretend_other_embedder()
     call_command("factchecks_reindex", stdout=io.StringIO())
     assert factchecks_matching("passport to vote", limit=1)[0].article_id == corpus["passport"].pk
+
+
+def test_an_article_unpublished_before_the_index_caught_up_gives_way_to_the_next(corpus):
+    from sitroom.factchecks.models import Article, ArticleStatus
+
+    query = "The election was postponed to December 15"
+    before = [m.article_id for m in factchecks_matching(query, limit=3)]
+    assert before[0] == corpus["postponed"].pk and len(before) == 3
+    # The database changed, the index not yet (its update task has not run).
+    Article.objects.filter(pk=corpus["postponed"].pk).update(status=ArticleStatus.APPROVED)
+    assert [m.article_id for m in factchecks_matching(query, limit=2)] == before[1:3]
