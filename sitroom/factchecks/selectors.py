@@ -118,7 +118,7 @@ def factchecks_matching_many(
     articles: dict[int, Article] = {}
     asked: set[int] = set()
     for round_limit in (limit, None):
-        ids = set()
+        ids: set[int] = set()
         for order in ranked:
             published = [a for a in order if a in articles]
             if round_limit is None and len(published) >= limit:
