@@ -589,7 +589,10 @@ def main() -> None:
 
     reposts = args.posts - n_distinct
     print("sitroom monitoring pipeline benchmark (embedded mode: SQLite, in-process worker)")
-    print(f"  machine: {os.cpu_count()} CPUs visible; embedder {embedder.name} {embedder.version}")
+    print(
+        f"  machine: {os.cpu_count()} CPUs visible; embedder {embedder.name} {embedder.version} "
+        f"({getattr(embedder, 'engine', '?')} engine); batch {conf.PIPELINE_BATCH} posts"
+    )
     print(
         f"  stream: {args.posts} posts, {n_distinct} distinct texts ({reposts} exact reposts), "
         f"{near} near-duplicates = {(reposts + near) / args.posts:.0%} reposts and "
