@@ -325,7 +325,13 @@ def load(coalition: Any) -> None:
                 )
             )
     rng.shuffle(items)
+    from sitroom.factchecks.services import factchecks_reindex
     from sitroom.monitoring.pipeline import pipeline_drain
+
+    # The demo loads in one transaction, and a published fact-check reaches the matching
+    # index only after its transaction commits: bring the index up to date first, so the
+    # demo posts are matched to the demo fact-checks.
+    factchecks_reindex()
 
     for start in range(0, len(items), 40):
         chunk = items[start : start + 40]
