@@ -305,6 +305,20 @@ COMMENTS = {
 }
 
 
+def fill_slots(template: str, lang: str, rng: random.Random, minutes: str | None = None) -> str:
+    """``template`` with its place, candidate, party, hour and numbers drawn from ``rng``
+    (the hour's minutes too, unless given)."""
+    # The order of the draws fixes what a seed gives (and the published figures): keep it.
+    return template.format(
+        place=rng.choice(PLACES[lang]),
+        cand=rng.choice(CANDIDATES),
+        party=rng.choice(PARTIES),
+        hour=f"{rng.randrange(6, 11)}h{minutes or rng.choice(['00', '30'])}",
+        n=rng.randrange(2, 5000),
+        m=rng.randrange(2, 60),
+    )
+
+
 def make_stream(n: int, seed: int, *, reposts: bool = True) -> list[tuple[str, str]]:
     """(external id, text): ~25% exact reposts and ~17% near-duplicates (edited reposts and
     people telling the same claim alike), the rest new texts.
@@ -349,14 +363,7 @@ def make_stream(n: int, seed: int, *, reposts: bool = True) -> list[tuple[str, s
             if rng.random() < 0.3:  # a longer post: a second claim
                 parts.insert(2, rng.choice(CLAIMS[lang] + OTHER[lang]))
             text = (
-                " ".join(p for p in parts if p).format(
-                    place=rng.choice(PLACES[lang]),
-                    cand=rng.choice(CANDIDATES),
-                    party=rng.choice(PARTIES),
-                    hour=f"{rng.randrange(6, 11)}h{rng.choice(['00', '30'])}",
-                    n=rng.randrange(2, 5000),
-                    m=rng.randrange(2, 60),
-                )
+                fill_slots(" ".join(p for p in parts if p), lang, rng)
                 + f" ({rng.choice(PLACES[lang])})"
                 + rng.choice(TAILS)
             )
@@ -382,14 +389,7 @@ def make_factchecks(per_template: int, seed: int) -> list[tuple[str, str, str]]:
     for lang, templates in CLAIMS.items():
         for template in templates:
             for _ in range(per_template):
-                claim = template.format(
-                    place=rng.choice(PLACES[lang]),
-                    cand=rng.choice(CANDIDATES),
-                    party=rng.choice(PARTIES),
-                    hour=f"{rng.randrange(6, 11)}h00",
-                    n=rng.randrange(2, 5000),
-                    m=rng.randrange(2, 60),
-                )
+                claim = fill_slots(template, lang, rng, minutes="00")
                 claim = claim[0].upper() + claim[1:]
                 out.append((lang, claim, f"{FALSE_PREFIX[lang]} {claim}"))
     return out

@@ -127,15 +127,11 @@ def _request_rebuild(path: Path) -> None:
     factchecks_rebuild_index.enqueue()
 
 
-def index_search(text: str, *, top: int) -> list[Match]:
-    """Search the published fact-checks (the engine refreshes from disk before each search)."""
-    return index_search_many([text], top=top)[0]
-
-
 def index_search_many(
     texts: Sequence[str], *, top: int, vectors: Sequence[FloatArray | None] | None = None
 ) -> list[list[Match]]:
-    """:func:`index_search` for several texts, embedded in one batch.
+    """Search the published fact-checks for each of ``texts``, embedded in one batch (the
+    engine refreshes from disk before each search).
 
     ``vectors``: the texts' query vectors where the caller has them (see
     ``MatchIndex.search_many``); they are ignored if the index uses another embedder.

@@ -120,9 +120,8 @@ def factchecks_matching_many(
     for round_limit in (limit, None):
         ids: set[int] = set()
         for order in ranked:
-            published = [a for a in order if a in articles]
-            if round_limit is None and len(published) >= limit:
-                continue
+            if round_limit is None and sum(a in articles for a in order) >= limit:
+                continue  # enough of its candidates are published
             ids.update(a for a in order[:round_limit] if a not in asked)
         if not ids:
             break

@@ -346,7 +346,7 @@ class EngineCore:
         out: list[list[Match]] = []
         for start in range(0, len(ctxs), chunk):
             part = ctxs[start : start + chunk]
-            cos = self.cosines(np.stack([c.vector for c in part])) if self.n_rows else {}
+            cos = self.cosines(np.stack([c.vector for c in part]))
             for j, ctx in enumerate(part):
                 column = {f: c[:, j] for f, c in cos.items()}
                 out.append(self.search(ctx, model, top, min_score, cos=column))

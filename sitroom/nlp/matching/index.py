@@ -418,10 +418,11 @@ class MatchIndex:
         texts = list(texts)
         if not texts:
             return []
-        given: list[FloatArray | None] = list(vectors) if vectors is not None else []
-        if given and len(given) != len(texts):
+        given: list[FloatArray | None] = (
+            list(vectors) if vectors is not None else [None] * len(texts)
+        )
+        if len(given) != len(texts):
             raise ValueError(f"{len(given)} vectors for {len(texts)} texts")
-        given = given or [None] * len(texts)
         for v in given:
             if v is not None and np.shape(v) != (self.embedder.dim,):
                 raise ValueError(
