@@ -23,7 +23,9 @@ from sitroom.factchecks import conf
 from sitroom.factchecks.index import article_id_of, index_search_many
 from sitroom.factchecks.models import (
     Article,
+    ArticleAuthor,
     ArticleStatus,
+    ArticleTranslation,
     Claim,
     ClaimCheck,
     ClaimLshKey,
@@ -128,14 +130,38 @@ def factchecks_matching_many(
         asked |= ids
         articles.update(
             (a.pk, a)
-            for a in Article.objects.filter(pk__in=ids, status=ArticleStatus.PUBLISHED)
-            .select_related("rating", "claim")
-            .prefetch_related("translations", "organisations")
+            for a in Article.objects.filter(
+                pk__in=ids, status=ArticleStatus.PUBLISHED
+            ).select_related("rating", "claim")
         )
-    urls: dict[tuple[int, str], str] = {}  # a batch meets the same articles again and again
+    # Translations and newsrooms in one query each (prefetch_related clones a queryset per
+    # article, which cost more than the rest of matching a batch).
+    extra = _ArticleExtras(
+        translations={
+            (article_id, language): title
+            for article_id, language, title in ArticleTranslation.objects.filter(
+                article_id__in=articles
+            ).values_list("article_id", "language", "title")
+        },
+        organisations={},
+        urls={},  # a batch meets the same articles again and again
+    )
+    for article_id, name in (
+        ArticleAuthor.objects.filter(article_id__in=articles)
+        .order_by("organisation__name")
+        .values_list("article_id", "organisation__name")
+    ):
+        extra.organisations.setdefault(article_id, []).append(name)
     for i, best in zip(wanted, best_per_text, strict=True):
-        out[i] = _matches_for(best, articles, langs[i], limit, urls)
+        out[i] = _matches_for(best, articles, langs[i], limit, extra)
     return out
+
+
+@dataclass
+class _ArticleExtras:
+    translations: dict[tuple[int, str], str]  # (article, language) -> title
+    organisations: dict[int, list[str]]  # article -> newsroom names, by name
+    urls: dict[tuple[int, str], str]
 
 
 def _matches_for(
@@ -143,7 +169,7 @@ def _matches_for(
     articles: dict[int, Article],
     language: str | None,
     limit: int,
-    urls: dict[tuple[int, str], str],
+    extra: _ArticleExtras,
 ) -> list[FactCheckMatch]:
     lang = (language or "").split("-")[0].lower()
     out = []
@@ -151,14 +177,15 @@ def _matches_for(
         article = articles.get(article_id)
         if article is None:
             continue
+        translated = (article.pk, lang) in extra.translations
         title = article.title
-        if lang and lang != article.language:
-            tr = next((t for t in article.translations.all() if t.language == lang), None)
-            if tr is not None and tr.title:
-                title = tr.title
+        if lang and lang != article.language and extra.translations.get((article.pk, lang)):
+            title = extra.translations[(article.pk, lang)]
         rating_label = article.rating.label_in(lang or article.language)
-        if (article.pk, lang) not in urls:
-            urls[(article.pk, lang)] = article_public_url(article, language=lang or None)
+        if (article.pk, lang) not in extra.urls:
+            extra.urls[(article.pk, lang)] = article_public_url(
+                article, language=lang or None, translated=translated
+            )
         out.append(
             FactCheckMatch(
                 article_id=article.pk,
@@ -166,10 +193,10 @@ def _matches_for(
                 title=title,
                 rating_label=rating_label,
                 normalised_rating=article.rating.normalised,
-                url=urls[(article.pk, lang)],
+                url=extra.urls[(article.pk, lang)],
                 confidence=round(float(match.score), 4),
                 reason=_reason(article, rating_label, match),
-                organisations=tuple(o.name for o in article.organisations.all()),
+                organisations=tuple(extra.organisations.get(article.pk, ())),
                 published_at=article.published_at.isoformat() if article.published_at else "",
                 language=article.language,
             )
@@ -191,14 +218,17 @@ def _reason(article: Article, rating_label: str, match: Match) -> str:
     )
 
 
-def article_public_url(article: Article, *, language: str | None = None) -> str:
+def article_public_url(
+    article: Article, *, language: str | None = None, translated: bool | None = None
+) -> str:
+    """``translated``: whether the article has a translation into ``language``, where the
+    caller knows (else it is looked up)."""
     url = settings.SITE_URL + reverse("factchecks:public_detail", args=[article.slug])
-    if (
-        language
-        and language != article.language
-        and any(t.language == language for t in article.translations.all())
-    ):
-        url += f"?lang={language}"
+    if language and language != article.language:
+        if translated is None:
+            translated = any(t.language == language for t in article.translations.all())
+        if translated:
+            url += f"?lang={language}"
     return url
 
 

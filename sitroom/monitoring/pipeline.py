@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gc
 import hashlib
 import inspect
 import logging
@@ -43,7 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from sitroom.lib import fingerprint
-from sitroom.lib.db import bulk_set, insert_ignore
+from sitroom.lib.db import bulk_set, insert_ignore, select_in
 from sitroom.monitoring import conf
 from sitroom.monitoring.models import (
     DistinctText,
@@ -93,9 +94,9 @@ def _langid() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-@functools.lru_cache(maxsize=8192)  # a batch asks for each text's input several times
 def _embed_input(text: str) -> str:
-    """What the embedder sees: the classifiers' own cleaning, so their vectors are reused."""
+    """What the embedder sees: the classifiers' own cleaning (cached), so their vectors are
+    reused."""
     return clean_for_model(text)
 
 
@@ -128,7 +129,7 @@ def _matching_wanted() -> bool:
 
 def _jsonable_match(match: Any) -> dict[str, Any]:
     if dataclasses.is_dataclass(match) and not isinstance(match, type):
-        data = dataclasses.asdict(match)
+        data = {f.name: getattr(match, f.name) for f in dataclasses.fields(match)}
     elif isinstance(match, dict):
         data = dict(match)
     else:
@@ -434,7 +435,7 @@ def _near_duplicates(texts: list[DistinctText]) -> None:
     all_keys = {k for ks in keys.values() for k in ks}
     fresh_ids = set(sigs)
     buckets: dict[int, set[int]] = {}
-    for key, text_id in LshKey.objects.filter(key__in=all_keys).values_list("key", "text_id"):
+    for key, text_id in select_in(LshKey, ["key", "text_id"], "key", all_keys):
         if text_id not in fresh_ids:
             buckets.setdefault(key, set()).add(text_id)
     candidate_ids = {i for ids in buckets.values() for i in ids}
@@ -548,20 +549,26 @@ def _run_steps(
             continue
         with _timed(step.name):
             results = step.run(todo, vectors)
-        rows = [
-            StepResult(text=t, step=step.name, model_name=name, model_version=version, result=r)
-            for t, r in zip(todo, results, strict=True)
-            if r is not None
-        ]
-        StepResult.objects.bulk_create(rows, ignore_conflicts=True)
-        if step.name == "language":
-            for t, r in zip(todo, results, strict=True):
-                t.language, t.language_confidence = r["language"], r["confidence"]
-            bulk_set(todo, ["language", "language_confidence"])
-        elif step.name == "relevance":
-            for t, r in zip(todo, results, strict=True):
-                t.is_relevant, t.matched_terms = r["relevant"], r["terms"]
-            bulk_set(todo, ["is_relevant", "matched_terms"])
+        with _timed("store"):
+            now = timezone.now()
+            insert_ignore(
+                StepResult,
+                ["text_id", "step", "model_name", "model_version", "result", "created_at"],
+                [
+                    (t.pk, step.name, name, version, r, now)
+                    for t, r in zip(todo, results, strict=True)
+                    if r is not None
+                ],
+                prepare=True,
+            )
+            if step.name == "language":
+                for t, r in zip(todo, results, strict=True):
+                    t.language, t.language_confidence = r["language"], r["confidence"]
+                bulk_set(todo, ["language", "language_confidence"])
+            elif step.name == "relevance":
+                for t, r in zip(todo, results, strict=True):
+                    t.is_relevant, t.matched_terms = r["relevant"], r["terms"]
+                bulk_set(todo, ["is_relevant", "matched_terms"])
 
 
 def _in_scope(
@@ -766,7 +773,8 @@ def pipeline_drain(
     total = 0
     batches = 0
     while max_batches is None or batches < max_batches:
-        token, ids = posts_claim(worker=worker, limit=limit)
+        with _timed("claim"):
+            token, ids = posts_claim(worker=worker, limit=limit)
         if not ids:
             break
         if on_backlog is not None and len(ids) >= (limit or conf.PIPELINE_BATCH):
@@ -774,4 +782,16 @@ def pipeline_drain(
             on_backlog = None
         total += len(process_batch(token, ids))
         batches += 1
+        _freeze_long_lived()
     return total
+
+
+@functools.cache
+def _freeze_long_lived() -> None:
+    """Once per process, after its first batch has loaded the models: move every object alive
+    now (models, vocabularies, Django) out of the cyclic collector's reach. Each full
+    collection walked them all again: 0.1–0.2 s per 600 texts on the benchmark. Objects
+    still free as usual when no longer referenced; only cycles among them would stay.
+    """
+    gc.collect()
+    gc.freeze()

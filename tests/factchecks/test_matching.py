@@ -78,6 +78,8 @@ def test_match_fields_and_cross_lingual(corpus):
     assert best.url.endswith(f"/factchecks/{article.slug}/")
     assert 0.0 < best.confidence <= 1.0
     assert article.title in best.reason and "similarity" in best.reason
+    assert best.organisations == tuple(o.name for o in article.organisations.all())
+    assert best.organisations and best.published_at == article.published_at.isoformat()
 
     spanish = factchecks_matching("Se necesita pasaporte para votar", language="es", limit=1)
     assert spanish[0].article_id == corpus["passport"].pk

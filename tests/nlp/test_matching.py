@@ -368,3 +368,60 @@ def test_a_batch_of_queries_ranks_as_each_query_alone(index: MatchIndex):
     assert [[m.doc_id for m in r] for r in together] == [[m.doc_id for m in r] for r in alone]
     for a, b in zip(together, alone, strict=True):
         assert [m.score for m in a] == pytest.approx([m.score for m in b], abs=1e-3)
+
+
+def test_batched_keyword_features_equal_their_definitions(index: MatchIndex):
+    """BM25 and keyword coverage, scored for a batch in sparse products, equal the plain
+    per-row definitions (a removed document included: its row is never a candidate)."""
+    import math
+    from collections import Counter
+
+    from sitroom.nlp.matching.engine import ALL, FEATURES, FIELDS, make_context
+
+    index.delete("fc-dead-voters")
+    index.upsert_many(  # no claim: its subtitle's terms are its claim terms
+        [FactCheckDoc("fc-sub", {"title": "Ohio river", "subtitle": "Ballots in a river"}, "en")]
+    )
+    core = index._core
+    queries = [
+        "Thousands of ballots were dumped in a river in Ohio, say voters",
+        "Les bureaux de vote ferment à midi ? Une rumeur",
+        "dead people voted in the county election",
+    ]
+    vectors = index.embedder.encode_queries(queries)
+    ctxs = [make_context(q, v) for q, v in zip(queries, vectors, strict=True)]
+    lexicon = core.bm25[ALL]
+
+    def bm25(field: str, row: int, terms: set[str]) -> float:
+        f = core.bm25[field]
+        tokens = Counter(
+            core.tokens[row].get(field, []) if field != ALL
+            else [t for name in FIELDS for t in core.tokens[row].get(name, [])]
+        )  # fmt: skip
+        avg = f.total_len / f.n_docs
+        score = 0.0
+        for t in terms:
+            if tokens[t]:
+                df = f.df[t]
+                idf = math.log(1.0 + (f.n_docs - df + 0.5) / (df + 0.5))
+                norm = f.k1 * (1.0 - f.b + f.b * sum(tokens.values()) / avg)
+                score += idf * tokens[t] * (f.k1 + 1.0) / (tokens[t] + norm)
+        return score
+
+    def coverage(doc_terms: frozenset[str], terms: set[str]) -> float:
+        mass = sum(lexicon.idf(t) for t in doc_terms)
+        return sum(lexicon.idf(t) for t in doc_terms & terms) / mass if mass else 0.0
+
+    for ctx, (cands, x) in zip(ctxs, core.candidate_features_batch(ctxs), strict=True):
+        terms = set(ctx.terms)
+        assert len(cands) == len(index) and x.shape == (len(cands), len(FEATURES))
+        rows = [int(r) for r in cands]
+        assert all(core.alive[r] for r in rows)
+        best = max(bm25(ALL, r, terms) for r in rows)
+        for i, r in enumerate(rows):
+            for j, field in enumerate((*FIELDS, ALL)):
+                assert x[i, 4 + j] == pytest.approx(bm25(field, r, terms) / best, abs=1e-5)
+            title_terms, claim_terms = core.term_sets[r]
+            assert x[i, 9] == pytest.approx(coverage(title_terms, terms), abs=1e-5)
+            assert x[i, 10] == pytest.approx(coverage(claim_terms, terms), abs=1e-5)
+    assert core.term_sets[core.row_of["fc-sub"]][1] == frozenset(tokenize("Ballots in a river"))

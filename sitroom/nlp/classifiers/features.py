@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import os
@@ -76,6 +77,7 @@ def deobfuscate(text: str) -> str:
     return _TOKEN.sub(_unleet, text)
 
 
+@functools.lru_cache(maxsize=16384)  # one pipeline batch cleans each text for every head
 def clean_for_model(text: str) -> str:
     """Normalise a post before it reaches the embedder and the n-gram features.
 

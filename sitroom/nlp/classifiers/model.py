@@ -6,6 +6,7 @@ arrays), never as a pickle, so a model directory is data and cannot run code on 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -31,9 +32,14 @@ EmbedFn = Callable[[Sequence[str]], Floats]
 
 
 def detect_langs(texts: Sequence[str]) -> list[str]:
+    return [_detect_lang(t) for t in texts]
+
+
+@functools.lru_cache(maxsize=16384)  # routing and calibration ask for the same texts
+def _detect_lang(text: str) -> str:
     import py3langid
 
-    return [py3langid.classify(t)[0] for t in texts]
+    return str(py3langid.classify(text)[0])
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -63,27 +69,32 @@ class NgramSpec:
         ]
 
     def counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Log counts of the hashed n-grams (read-only: the last result is shared).
+        """Log counts of the hashed n-grams (read-only: a recent result may be shared).
 
-        The classifiers of one pipeline batch (hate, toxicity, check-worthiness) featurise the
-        same texts with the same spec; the last result is kept so that happens once.
+        The classifiers of one pipeline batch (hate, toxicity, check-worthiness and its
+        per-language routes) featurise the same texts, or some of them, with the same spec:
+        the last few batches are kept, so each text is featurised once.
         """
-        key = (self.char_range, self.word_range, self.n_features, tuple(texts))
-        cached = _recent_counts.get(key)
-        if cached is not None:
-            return cached
+        spec = (self.char_range, self.word_range, self.n_features)
+        with _recent_lock:
+            recent = [(rows, x) for key, (rows, x) in _recent_counts.items() if key[0] == spec]
+        for rows, x in reversed(recent):
+            if all(t in rows for t in texts):
+                picked = [rows[t] for t in texts]
+                return x if picked == list(range(x.shape[0])) else x[picked]
         mats = [v.transform(texts) for v in self.vectorizers()]
         x = sp.hstack(mats, format="csr").astype(np.float32)
         x.data = np.log1p(x.data)
         with _recent_lock:
-            _recent_counts[key] = x
-            while len(_recent_counts) > 4:
+            _recent_counts[(spec, tuple(texts))] = ({t: i for i, t in enumerate(texts)}, x)
+            while len(_recent_counts) > 8:
                 _recent_counts.pop(next(iter(_recent_counts)))
         return x
 
 
-# The last few featurised batches (insertion-ordered; the oldest goes first).
-_recent_counts: dict[tuple[Any, ...], sp.csr_matrix] = {}
+# The last few featurised batches, each with its row of every text (insertion-ordered; the
+# oldest goes first).
+_recent_counts: dict[tuple[Any, ...], tuple[dict[str, int], sp.csr_matrix]] = {}
 _recent_lock = threading.Lock()
 
 

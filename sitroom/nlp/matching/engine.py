@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
 from sitroom.nlp.matching.lexical import BM25Field
@@ -278,61 +279,93 @@ class EngineCore:
             return {f: self.vectors[f][:n] @ q for f in DENSE_FIELDS}
 
     def candidate_features(
-        self,
-        ctx: QueryContext,
-        per_source: int = CANDIDATES_PER_SOURCE,
-        cos: Mapping[str, FloatArray] | None = None,
+        self, ctx: QueryContext, per_source: int = CANDIDATES_PER_SOURCE
     ) -> tuple[npt.NDArray[np.int64], FloatArray]:
-        """Candidate rows and their FEATURES matrix for one query.
+        """Candidate rows and their FEATURES matrix for one query."""
+        return self.candidate_features_batch([ctx], per_source=per_source)[0]
 
-        ``cos``: the query's column of :meth:`cosines`, when computed for a batch.
+    def candidate_features_batch(
+        self, ctxs: Sequence[QueryContext], per_source: int = CANDIDATES_PER_SOURCE
+    ) -> list[tuple[npt.NDArray[np.int64], FloatArray]]:
+        """Per query: candidate rows and their FEATURES matrix.
+
+        The whole batch is scored at once: dense cosines in one matrix product per field,
+        BM25 and keyword coverage in one sparse product per field (the rows of every term
+        any of the queries has, times the queries' term matrix).
         """
         n = self.n_rows
         alive = self.alive[:n]
         n_alive = len(self.row_of)
-        if n_alive == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES)), np.float32)
-        if cos is None:
-            cos = {f: c[:, 0] for f, c in self.cosines(ctx.vector).items()}
-        cos_max = np.maximum(cos["title"], cos["claim"])
-        cos_max[~alive] = -np.inf
-        bm25 = {f: self.bm25[f].scores(ctx.terms, n) for f in (*FIELDS, ALL)}
-        bm_all = bm25[ALL]
-        bm_all[~alive] = -np.inf
-
-        k = min(per_source, n_alive)
-        top_dense = np.argpartition(-cos_max, k - 1)[:k]
-        top_bm = np.argpartition(-bm_all, k - 1)[:k]
-        cands = np.union1d(top_dense, top_bm)
-        cands = cands[alive[cands]]
-
-        cm = cos_max[cands]
-        best_bm = float(max(bm_all[cands].max(), 1e-6))
+        if n_alive == 0 or not ctxs:
+            empty = (np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES)), np.float32))
+            return [empty for _ in ctxs]
+        cos = self.cosines(np.stack([c.vector for c in ctxs]))
+        vocabulary: dict[str, int] = {}
+        term_ids: list[int] = []
+        query_ids: list[int] = []
+        for j, ctx in enumerate(ctxs):
+            for term in set(ctx.terms):
+                term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
+                query_ids.append(j)
+        terms = list(vocabulary)
+        queries = sp.csr_matrix(
+            (np.ones(len(term_ids), np.float32), (term_ids, query_ids)),
+            shape=(len(terms), len(ctxs)),
+        )
+        bm25 = {f: (self.bm25[f].postings(terms, n) @ queries).toarray() for f in (*FIELDS, ALL)}
         lexicon = self.bm25[ALL]
         lexicon.refresh_idf_cache()
-        qset = set(ctx.terms)
-        query_idf = sum(lexicon.idf(t) for t in qset)
+        idf = np.array([lexicon.idf(t) for t in terms], dtype=np.float32)
+        weighted_queries = sp.csr_matrix(queries.multiply(idf[:, None]))
+        query_idf = np.asarray(weighted_queries.sum(axis=0), dtype=np.float64).ravel()
 
-        x = np.zeros((len(cands), len(FEATURES)), dtype=np.float32)
-        x[:, 0] = cos["title"][cands]
-        x[:, 1] = cos["claim"][cands]
-        x[:, 2] = cm
-        x[:, 3] = cm - cm.max()
-        for j, f in enumerate((*FIELDS, ALL)):
-            x[:, 4 + j] = bm25[f][cands] / best_bm
-        x[:, 8] = bm_all[cands] / max(query_idf, 1e-6)
-        for i, row in enumerate(cands):
-            title_terms, claim_terms = self.term_sets[row]
-            x[i, 9] = lexicon.coverage(title_terms, qset, (row, 0))
-            x[i, 10] = lexicon.coverage(claim_terms, qset, (row, 1))
-        x[:, 11] = 1.0 / (1.0 + _ranks(cos_max, cands))
-        x[:, 12] = 1.0 / (1.0 + _ranks(bm_all, cands))
-        if ctx.day is not None:
-            gap = np.abs(self.day[cands] - ctx.day)
-            known = ~np.isnan(gap)
-            x[:, 13] = np.where(known, np.exp(-np.nan_to_num(gap) / DATE_SCALE_DAYS), 0.0)
-            x[:, 14] = known
-        return cands.astype(np.int64), x
+        def shared_idf(f: str) -> FloatArray:
+            """[rows x queries]: idf mass of the query terms found in field ``f``."""
+            hits = self.bm25[f].postings(terms, n, weighted=False) @ weighted_queries
+            return np.asarray(hits.toarray(), dtype=np.float32)
+
+        cover_title = shared_idf("title")
+        # A row's claim terms are its subtitle's when it has no claim (as in term_sets).
+        no_claim = np.frombuffer(self.bm25["claim"].doc_len, dtype=np.float32)[:n] == 0
+        cover_claim = np.where(no_claim[:, None], shared_idf("subtitle"), shared_idf("claim"))
+
+        out = []
+        for j, ctx in enumerate(ctxs):
+            cos_max = np.maximum(cos["title"][:, j], cos["claim"][:, j])
+            cos_max[~alive] = -np.inf
+            bm_all = bm25[ALL][:, j].copy()
+            bm_all[~alive] = -np.inf
+            k = min(per_source, n_alive)
+            top_dense = np.argpartition(-cos_max, k - 1)[:k]
+            top_bm = np.argpartition(-bm_all, k - 1)[:k]
+            cands = np.union1d(top_dense, top_bm)
+            cands = cands[alive[cands]]
+
+            cm = cos_max[cands]
+            best_bm = float(max(bm_all[cands].max(), 1e-6))
+            x = np.zeros((len(cands), len(FEATURES)), dtype=np.float32)
+            x[:, 0] = cos["title"][cands, j]
+            x[:, 1] = cos["claim"][cands, j]
+            x[:, 2] = cm
+            x[:, 3] = cm - cm.max()
+            for f_index, f in enumerate((*FIELDS, ALL)):
+                x[:, 4 + f_index] = bm25[f][cands, j] / best_bm
+            x[:, 8] = bm_all[cands] / max(float(query_idf[j]), 1e-6)
+            for i, row in enumerate(cands):
+                title_terms, claim_terms = self.term_sets[row]
+                title_mass = lexicon.mass(title_terms, (row, 0))
+                claim_mass = lexicon.mass(claim_terms, (row, 1))
+                x[i, 9] = cover_title[row, j] / title_mass if title_mass > 0.0 else 0.0
+                x[i, 10] = cover_claim[row, j] / claim_mass if claim_mass > 0.0 else 0.0
+            x[:, 11] = 1.0 / (1.0 + _ranks(cos_max, cands))
+            x[:, 12] = 1.0 / (1.0 + _ranks(bm_all, cands))
+            if ctx.day is not None:
+                gap = np.abs(self.day[cands] - ctx.day)
+                known = ~np.isnan(gap)
+                x[:, 13] = np.where(known, np.exp(-np.nan_to_num(gap) / DATE_SCALE_DAYS), 0.0)
+                x[:, 14] = known
+            out.append((cands.astype(np.int64), x))
+        return out
 
     def search_batch(
         self,
@@ -342,35 +375,26 @@ class EngineCore:
         min_score: float = 0.0,
         chunk: int = 64,
     ) -> list[list[Match]]:
-        """:meth:`search` for many queries, scoring the dense fields in batches of ``chunk``."""
+        """The best ``top`` matches of each query, ``chunk`` queries scored at a time."""
         out: list[list[Match]] = []
         for start in range(0, len(ctxs), chunk):
-            part = ctxs[start : start + chunk]
-            cos = self.cosines(np.stack([c.vector for c in part]))
-            for j, ctx in enumerate(part):
-                column = {f: c[:, j] for f, c in cos.items()}
-                out.append(self.search(ctx, model, top, min_score, cos=column))
-        return out
-
-    def search(
-        self,
-        ctx: QueryContext,
-        model: ScoringModel,
-        top: int = 10,
-        min_score: float = 0.0,
-        cos: Mapping[str, FloatArray] | None = None,
-    ) -> list[Match]:
-        cands, x = self.candidate_features(ctx, cos=cos)
-        if len(cands) == 0:
-            return []
-        probs = model.probabilities(x)
-        order = np.argsort(-probs, kind="stable")[:top]
-        out = []
-        for i in order:
-            p = float(probs[i])
-            if p < min_score:
-                break
-            out.append(self._explain(int(cands[i]), x[i], p))
+            found = self.candidate_features_batch(ctxs[start : start + chunk])
+            sizes = [len(cands) for cands, _ in found]
+            if not sum(sizes):
+                out.extend([] for _ in found)
+                continue
+            probs_all = model.probabilities(np.concatenate([x for _, x in found]))
+            offset = 0
+            for (cands, x), size in zip(found, sizes, strict=True):
+                probs = probs_all[offset : offset + size]
+                offset += size
+                matches = []
+                for i in np.argsort(-probs, kind="stable")[:top]:
+                    p = float(probs[i])
+                    if p < min_score:
+                        break
+                    matches.append(self._explain(int(cands[i]), x[i], p))
+                out.append(matches)
         return out
 
     def _explain(self, row: int, x: FloatArray, prob: float) -> Match:

@@ -14,8 +14,7 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 import numpy.typing as npt
-
-Scores = npt.NDArray[np.float32]
+import scipy.sparse as sp
 
 
 class BM25Field:
@@ -81,41 +80,53 @@ class BM25Field:
             self._idf_cache[term] = cached
         return cached
 
-    def coverage(self, doc_terms: frozenset[str], query_terms: set[str], key: Hashable) -> float:
-        """Share of a document's idf mass that the query also contains (0..1).
-
-        ``key`` identifies the document's term set (e.g. row and field) for caching its mass.
-        """
+    def mass(self, doc_terms: frozenset[str], key: Hashable) -> float:
+        """The idf mass of a document's term set; ``key`` (e.g. row and field) caches it."""
         mass = self._mass_cache.get(key)
         if mass is None:
-            mass = sum(self.idf(t) for t in doc_terms)
-            self._mass_cache[key] = mass
-        if mass <= 0.0:
-            return 0.0
-        return sum(self.idf(t) for t in query_terms & doc_terms) / mass
+            mass = self._mass_cache[key] = sum(self.idf(t) for t in doc_terms)
+        return mass
 
-    def scores(self, query_terms: Sequence[str], n_rows: int) -> Scores:
-        """BM25 of every row (dead rows included; mask them afterwards)."""
-        out = np.zeros(n_rows, dtype=np.float32)
-        if self.n_docs == 0:
-            return out
-        self.refresh_idf_cache()
-        avg_len = self.total_len / self.n_docs
+    def postings(
+        self, terms: Sequence[str], n_rows: int, *, weighted: bool = True
+    ) -> sp.csc_matrix:
+        """[rows x terms]: each term's BM25 contribution to every row it is in (dead rows
+        included; mask them afterwards), or 1 where it is in the row (``weighted=False``).
+
+        Multiplied by a [terms x queries] matrix of the queries' distinct terms, this scores
+        a batch of queries in one sparse product instead of a Python loop per query.
+        """
+        if weighted:
+            self.refresh_idf_cache()
         lengths = np.frombuffer(self.doc_len, dtype=np.float32)
-        # The length norm only of the rows a query term is in (not of every row, per field
-        # and query: that was most of a search's time on a large index).
+        avg_len = self.total_len / self.n_docs if self.n_docs else 1.0
         k1, b = self.k1, self.b
-        for term in set(query_terms):
+        indptr = [0]
+        row_parts: list[npt.NDArray[np.int32]] = []
+        data_parts: list[npt.NDArray[np.float32]] = []
+        for term in terms:
             rows_buf = self._rows.get(term)
-            if rows_buf is None:
+            weight = self.idf(term) if weighted and rows_buf is not None else 1.0
+            if rows_buf is None or weight <= 0.0:
+                indptr.append(indptr[-1])
                 continue
-            weight = self.idf(term)
-            if weight <= 0.0:
-                continue
-            rows = np.frombuffer(rows_buf, dtype=np.int32)
-            tfs = np.frombuffer(self._tfs[term], dtype=np.float32)
-            norm = k1 * (1.0 - b + b * lengths[rows] / avg_len)
-            out[rows] += weight * tfs * (k1 + 1.0) / (tfs + norm)
-            # Release the buffer views at once so the arrays stay appendable.
-            del rows, tfs
-        return out
+            # Copies, so the posting arrays stay appendable.
+            rows = np.array(np.frombuffer(rows_buf, dtype=np.int32))
+            if weighted:
+                tfs = np.frombuffer(self._tfs[term], dtype=np.float32)
+                norm = k1 * (1.0 - b + b * lengths[rows] / avg_len)
+                data = (weight * tfs * (k1 + 1.0) / (tfs + norm)).astype(np.float32)
+                del tfs
+            else:
+                data = np.ones(len(rows), dtype=np.float32)
+            row_parts.append(rows)
+            data_parts.append(data)
+            indptr.append(indptr[-1] + len(rows))
+        return sp.csc_matrix(
+            (
+                np.concatenate(data_parts) if data_parts else np.zeros(0, np.float32),
+                np.concatenate(row_parts) if row_parts else np.zeros(0, np.int32),
+                np.asarray(indptr, dtype=np.int64),
+            ),
+            shape=(n_rows, len(terms)),
+        )
