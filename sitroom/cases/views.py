@@ -60,9 +60,10 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 def queue(request: HttpRequest) -> HttpResponse:
     _member_or_404(request)
     form = QueueFilterForm(request.GET or None)
-    rows = selectors.case_queue(request.user, form.filters())
+    invalid = form.is_bound and not form.is_valid()  # said so, not silently unfiltered
+    rows = [] if invalid else selectors.case_queue(request.user, form.filters())
     template = "cases/_queue_rows.html" if request.headers.get("HX-Request") else "cases/queue.html"
-    return render(request, template, {"form": form, "rows": rows})
+    return render(request, template, {"form": form, "rows": rows}, status=400 if invalid else 200)
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -249,8 +250,16 @@ def criteria(request: HttpRequest) -> HttpResponse:
 
 
 def _register_filters(request: HttpRequest) -> tuple[RegisterFilterForm, Any]:
+    """The form and the cases it selects: none while a filter cannot be read (dropping it
+    silently would pass the whole register off as the filtered one)."""
     form = RegisterFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return form, selectors.register_cases(form.filters()).none()
     return form, selectors.register_cases(form.filters())
+
+
+def _filter_errors(form: RegisterFilterForm) -> dict[str, list[str]]:
+    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -269,6 +278,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "outcomes": Outcome.choices,
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -291,7 +301,11 @@ def register_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def register_json(request: HttpRequest) -> JsonResponse:
-    _form, cases = _register_filters(request)
+    form, cases = _register_filters(request)
+    if form.errors:
+        response = JsonResponse({"errors": _filter_errors(form)}, status=400)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
     base = settings.SITE_URL
     records = [selectors.register_record(c, base_url=base) for c in cases[:1000]]
     response = JsonResponse({"count": len(records), "results": records})
@@ -327,7 +341,10 @@ def csv_safe(value: Any) -> str:
 
 
 def register_csv(request: HttpRequest) -> HttpResponse:
-    _form, cases = _register_filters(request)
+    form, cases = _register_filters(request)
+    if form.errors:
+        lines = [f"{name}: {' '.join(errors)}" for name, errors in _filter_errors(form).items()]
+        return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="register.csv"'
     response.write("\ufeff")  # so spreadsheet programs read the accents right

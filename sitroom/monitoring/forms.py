@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sitroom.monitoring import selectors
 from sitroom.monitoring.connectors.tabular import FIELDS
 from sitroom.monitoring.models import Escalation, LabelTask, SourceKind
 
@@ -169,3 +170,42 @@ class SourceForm(forms.Form):
         if data["scope_all"]:
             config["scope"] = "all"
         return config
+
+
+SIGNAL_CHOICES = [
+    ("relevant", _("Election-relevant")),
+    ("hate", _("Hate speech")),
+    ("toxic", _("Toxic")),
+    ("checkworthy", _("Check-worthy")),
+    ("factchecked", _("Matches a fact-check")),
+    ("duplicate", _("Reposts and near-duplicates")),
+    ("original", _("Originals only")),
+]
+
+
+class StreamFilterForm(forms.Form):
+    """The stream's filters, from the query string. A value that is not valid is reported,
+    not silently dropped: a monitor must never take an unfiltered list for a filtered one."""
+
+    q = forms.CharField(label=_("Text contains"), required=False, max_length=200)
+    signal = forms.ChoiceField(
+        label=_("Signal"), required=False, choices=[("", _("All processed posts")), *SIGNAL_CHOICES]
+    )
+    language = forms.CharField(label=_("Language"), required=False, max_length=12)
+    region = forms.CharField(label=_("Region"), required=False, max_length=100)
+    source = forms.IntegerField(label=_("Source"), required=False, min_value=1)
+    narrative = forms.IntegerField(label=_("Narrative"), required=False, min_value=1)
+    since = forms.IntegerField(label=_("Time"), required=False, min_value=1, max_value=24 * 366)
+
+    def filters(self) -> selectors.StreamFilters:
+        """The valid filters (call after ``is_valid``; an invalid field is left out)."""
+        data = getattr(self, "cleaned_data", {})
+        return selectors.StreamFilters(
+            language=data.get("language") or "",
+            region=data.get("region") or "",
+            source=data.get("source"),
+            signal=data.get("signal") or "",
+            narrative=data.get("narrative"),
+            since_hours=data.get("since"),
+            q=data.get("q") or "",
+        )

@@ -94,18 +94,23 @@ def stream(organisation: Organisation, f: StreamFilters, *, limit: int = 50) -> 
         qs = qs.filter(text__icontains=f.q)
     if f.after_id:
         qs = qs.filter(pk__gt=f.after_id)
-    signal = {
-        "relevant": Q(is_relevant=True),
-        "hate": Q(hate_score__gte=0.5) | Q(lexicon_hits__gt=0),
-        "toxic": Q(toxicity_score__gte=0.5),
-        "checkworthy": Q(checkworthy_score__gte=0.5),
-        "factchecked": Q(has_factcheck=True),
-        "duplicate": Q(is_duplicate=True),
-        "original": Q(is_duplicate=False),
-    }.get(f.signal)
-    if signal is not None:
-        qs = qs.filter(signal)
+    if f.signal:
+        if f.signal not in SIGNALS:
+            raise ValueError(f"unknown signal {f.signal!r}: expected one of {', '.join(SIGNALS)}")
+        qs = qs.filter(SIGNALS[f.signal])
     return list(qs.order_by("-processed_at", "-id")[:limit])
+
+
+#: The stream's signal filters.
+SIGNALS: dict[str, Q] = {
+    "relevant": Q(is_relevant=True),
+    "hate": Q(hate_score__gte=0.5) | Q(lexicon_hits__gt=0),
+    "toxic": Q(toxicity_score__gte=0.5),
+    "checkworthy": Q(checkworthy_score__gte=0.5),
+    "factchecked": Q(has_factcheck=True),
+    "duplicate": Q(is_duplicate=True),
+    "original": Q(is_duplicate=False),
+}
 
 
 def stream_facets(organisation: Organisation) -> dict[str, list[Any]]:

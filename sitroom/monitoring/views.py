@@ -23,6 +23,7 @@ from sitroom.accounts.selectors import signed_in_user, user_roles
 from sitroom.monitoring import selectors, services
 from sitroom.monitoring.connectors.tabular import FIELDS, map_rows, read_table
 from sitroom.monitoring.forms import (
+    SIGNAL_CHOICES,
     EscalateForm,
     LabelForm,
     MappingForm,
@@ -30,6 +31,7 @@ from sitroom.monitoring.forms import (
     NarrativeEditForm,
     SourceForm,
     SplitForm,
+    StreamFilterForm,
     UploadForm,
 )
 from sitroom.monitoring.items import ItemError
@@ -55,47 +57,32 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/index.html", {"organisations": orgs})
 
 
-def _filters(request: HttpRequest) -> selectors.StreamFilters:
-    g = request.GET
-    return selectors.StreamFilters(
-        language=g.get("language", "")[:12],
-        region=g.get("region", "")[:100],
-        source=_int(g.get("source")),
-        signal=g.get("signal", "")[:20],
-        narrative=_int(g.get("narrative")),
-        since_hours=_int(g.get("since")),
-        q=g.get("q", "")[:200],
-    )
-
-
 @login_required
 def stream(request: HttpRequest, slug: str) -> HttpResponse:
     org = selectors.workspace_for(request.user, slug)
-    filters = _filters(request)
-    posts = selectors.stream(org, filters)
+    form = StreamFilterForm(request.GET)
+    valid = form.is_valid()
+    filters = form.filters()
+    # With a filter it cannot read, the page says so and lists nothing, rather than a list
+    # that looks filtered and is not.
+    posts = selectors.stream(org, filters) if valid else []
     query = urlencode({k: str(v) for k, v in request.GET.items() if k != "partial" and v})
     context = {
         "org": org,
         "posts": posts,
+        "form": form,
         "filters": filters,
         "facets": selectors.stream_facets(org),
         "counts": selectors.pipeline_counts(org),
         "query": query,
         "poll_seconds": STREAM_POLL_SECONDS,
-        "signals": [
-            ("relevant", _("Election-relevant")),
-            ("hate", _("Hate speech")),
-            ("toxic", _("Toxic")),
-            ("checkworthy", _("Check-worthy")),
-            ("factchecked", _("Matches a fact-check")),
-            ("duplicate", _("Reposts and near-duplicates")),
-            ("original", _("Originals only")),
-        ],
+        "signals": SIGNAL_CHOICES,
         "narratives": selectors.narratives_for(org)[:50],
     }
+    status = 200 if valid else 400
     if request.GET.get("partial") and getattr(request, "htmx", False):
-        return render(request, "monitoring/_stream_rows.html", context)
-    return render(request, "monitoring/stream.html", context)
+        return render(request, "monitoring/_stream_rows.html", context, status=status)
+    return render(request, "monitoring/stream.html", context, status=status)
 
 
 @login_required

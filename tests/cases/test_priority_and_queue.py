@@ -133,6 +133,11 @@ def test_queue_filters_and_urgency(review, login):
     # htmx asks for the rows only.
     partial = client.get("/cases/?language=sw", HTTP_HX_REQUEST="true").content.decode()
     assert b.reference in partial and "<html" not in partial
+    # A filter it cannot read is reported; the queue is not shown unfiltered instead.
+    bad = client.get("/cases/?language=sw&age=forever")
+    html = bad.content.decode()
+    assert bad.status_code == 400 and 'role="alert"' in html
+    assert all(x.reference not in html for x in (a, b, c))
 
 
 def test_assign_to_me_and_admin_assigns_others(

@@ -122,6 +122,17 @@ def test_register_filters_and_search(review):
     html = client.get("/register/?outcome=platform_referral").content.decode()
     assert b.reference in html and a.reference not in html
 
+    # A filter that cannot be read is reported in every format, never silently dropped
+    # (that would pass the whole register off as the filtered one).
+    bad = client.get("/register.json?outcome=label&date_from=yesterday")
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["date_from"]
+    page = client.get("/register/?outcome=nonsense")
+    html = page.content.decode()
+    assert page.status_code == 400 and 'role="alert"' in html
+    assert a.reference not in html and b.reference not in html
+    csv_bad = client.get("/register.csv?date_to=2026-13-45")
+    assert csv_bad.status_code == 400 and b"date_to" in csv_bad.content
+
 
 def test_images_are_published_only_blurred(review, new_case, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path

@@ -103,6 +103,29 @@ def test_stream_filters_and_htmx_refresh(world, login, processed):
     assert b"<html" not in partial.content and BALLOTS[0].encode() in partial.content
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{"signal": "hateful"}, {"since": "yesterday"}, {"source": "-3"}, {"narrative": "x"}],
+)
+def test_a_filter_the_stream_cannot_read_is_reported_not_ignored(world, login, processed, query):
+    client = login(world.member)
+    page = client.get("/monitoring/ec/", query)
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert 'role="alert"' in html and next(iter(query.values())) in html
+    assert 'class="post"' not in html  # not an unfiltered list that looks filtered
+    assert client.get("/monitoring/ec/", {"signal": "hate"}).status_code == 200
+
+
+def test_the_stream_offers_every_signal_the_selector_knows():
+    from sitroom.monitoring.forms import SIGNAL_CHOICES
+    from sitroom.monitoring.selectors import SIGNALS, StreamFilters, stream
+
+    assert [value for value, _label in SIGNAL_CHOICES] == list(SIGNALS)
+    with pytest.raises(ValueError, match="unknown signal"):
+        stream(None, StreamFilters(signal="hateful"))  # type: ignore[arg-type]
+
+
 def test_label_a_post_and_labels_feed_training(world, login, processed, monitor_user):
     post = Post.objects.get(external_id="b0")
     client = login(world.member)
