@@ -45,6 +45,9 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 CANDIDATES_PER_SOURCE = 50
+#: Rows x queries of one dense score array in a batch search (8 MB as float32): with 15k
+#: fact-checks a chunk is 64 queries (~70 MB in all), with 100k it is 20.
+DENSE_CELLS_PER_CHUNK = 2_000_000
 
 
 def canonical_fields(fields: Mapping[str, Any]) -> dict[str, str]:
@@ -375,7 +378,9 @@ class EngineCore:
         min_score: float = 0.0,
         chunk: int = 64,
     ) -> list[list[Match]]:
-        """The best ``top`` matches of each query, ``chunk`` queries scored at a time."""
+        """The best ``top`` matches of each query, ``chunk`` queries scored at a time (fewer on
+        a large index: a chunk holds about nine dense [rows x queries] arrays)."""
+        chunk = max(1, min(chunk, DENSE_CELLS_PER_CHUNK // max(self.n_rows, 1)))
         out: list[list[Match]] = []
         for start in range(0, len(ctxs), chunk):
             found = self.candidate_features_batch(ctxs[start : start + chunk])
