@@ -378,7 +378,8 @@ def test_batched_keyword_features_equal_their_definitions(index: MatchIndex):
 
     from sitroom.nlp.matching.engine import ALL, FEATURES, FIELDS, make_context
 
-    index.delete("fc-dead-voters")
+    index.search_many(["dead people voted"])  # builds the cached term matrices
+    index.delete("fc-dead-voters")  # ... which these changes must renew
     index.upsert_many(  # no claim: its subtitle's terms are its claim terms
         [FactCheckDoc("fc-sub", {"title": "Ohio river", "subtitle": "Ballots in a river"}, "en")]
     )

@@ -293,8 +293,8 @@ class EngineCore:
         """Per query: candidate rows and their FEATURES matrix.
 
         The whole batch is scored at once: dense cosines in one matrix product per field,
-        BM25 and keyword coverage in one sparse product per field (the rows of every term
-        any of the queries has, times the queries' term matrix).
+        BM25 and keyword coverage in one sparse product per field (the queries' terms times
+        the field's cached terms x rows matrix).
         """
         n = self.n_rows
         alive = self.alive[:n]
@@ -315,7 +315,7 @@ class EngineCore:
             (np.ones(len(term_ids), np.float32), (term_ids, query_ids)),
             shape=(len(terms), len(ctxs)),
         )
-        bm25 = {f: (self.bm25[f].postings(terms, n) @ queries).toarray() for f in (*FIELDS, ALL)}
+        bm25 = {f: self.bm25[f].batch_scores(terms, queries, n) for f in (*FIELDS, ALL)}
         lexicon = self.bm25[ALL]
         lexicon.refresh_idf_cache()
         idf = np.array([lexicon.idf(t) for t in terms], dtype=np.float32)
@@ -324,8 +324,7 @@ class EngineCore:
 
         def shared_idf(f: str) -> FloatArray:
             """[rows x queries]: idf mass of the query terms found in field ``f``."""
-            hits = self.bm25[f].postings(terms, n, weighted=False) @ weighted_queries
-            return np.asarray(hits.toarray(), dtype=np.float32)
+            return self.bm25[f].batch_scores(terms, weighted_queries, n, weighted=False)
 
         cover_title = shared_idf("title")
         # A row's claim terms are its subtitle's when it has no claim (as in term_sets).

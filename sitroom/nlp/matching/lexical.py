@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+Scores = npt.NDArray[np.float32]
+
 
 class BM25Field:
     """BM25 (Robertson/Lucene idf) for one text field."""
@@ -31,9 +33,12 @@ class BM25Field:
         self.total_len = 0
         self._idf_cache: dict[str, float] = {}
         self._mass_cache: dict[Hashable, float] = {}
-        self._idf_cache_n = 0
+        self._changes = 0  # rows added or removed: cached matrices are rebuilt
+        self._idf_cache_changes = 0
+        self._matrices: dict[bool, tuple[tuple[int, int], dict[str, int], sp.csr_matrix]] = {}
 
     def add(self, row: int, tokens: Sequence[str]) -> None:
+        self._changes += 1
         if row < len(self.doc_len):
             raise ValueError(f"row {row} already used")
         if row > len(self.doc_len):
@@ -54,6 +59,7 @@ class BM25Field:
 
     def remove(self, tokens: Sequence[str]) -> None:
         """Forget a row's statistics; its postings are masked by the caller's alive mask."""
+        self._changes += 1
         if not tokens:
             return
         self.n_docs -= 1
@@ -64,12 +70,14 @@ class BM25Field:
                 del self.df[term]
 
     def refresh_idf_cache(self) -> None:
-        # Scoring looks up the idf of every candidate's terms; values are cached until the
-        # collection size drifts by 1%, which moves an idf by well under 1%.
-        if abs(self.n_docs - self._idf_cache_n) > 0.01 * self._idf_cache_n:
+        # Scoring looks up the idf of every candidate's terms; values are cached until rows
+        # added or removed since amount to 1% of the collection, which moves an idf by well
+        # under 1%. (Counting changes, not the size's drift: edits replace rows without
+        # changing the size, and the terms they bring or take away change the df.)
+        if self._changes - self._idf_cache_changes > 0.01 * self.n_docs:
             self._idf_cache = {}
             self._mass_cache = {}
-            self._idf_cache_n = self.n_docs
+            self._idf_cache_changes = self._changes
 
     def idf(self, term: str) -> float:
         """Cached idf; call :meth:`refresh_idf_cache` once before a batch of look-ups."""
@@ -87,46 +95,61 @@ class BM25Field:
             mass = self._mass_cache[key] = sum(self.idf(t) for t in doc_terms)
         return mass
 
-    def postings(
-        self, terms: Sequence[str], n_rows: int, *, weighted: bool = True
-    ) -> sp.csc_matrix:
-        """[rows x terms]: each term's BM25 contribution to every row it is in (dead rows
-        included; mask them afterwards), or 1 where it is in the row (``weighted=False``).
+    def batch_scores(
+        self, terms: Sequence[str], queries: sp.csr_matrix, n_rows: int, *, weighted: bool = True
+    ) -> Scores:
+        """[rows x queries] for a batch of queries, dead rows included (mask them afterwards).
 
-        Multiplied by a [terms x queries] matrix of the queries' distinct terms, this scores
-        a batch of queries in one sparse product instead of a Python loop per query.
+        ``queries``: [terms x queries], each query's weight for each of ``terms`` (its
+        distinct terms; 1 for BM25). Weighted: BM25 of every row. Not weighted: the sum of
+        the weights of the query's terms found in the row.
+
+        One sparse product with the field's [terms x rows] matrix of BM25 contributions (or
+        presence), which is built once and kept until a row is added or removed or the idf
+        cache is refreshed.
         """
+        vocabulary, matrix = self._matrix(weighted)
+        cols = np.fromiter((vocabulary.get(t, -1) for t in terms), dtype=np.int64, count=len(terms))
+        known = np.flatnonzero(cols >= 0)
+        product = queries[known].T.tocsr() @ matrix[cols[known]]  # [queries x field rows]
+        scores = np.asarray(product.toarray(), dtype=np.float32).T
+        out = np.zeros((n_rows, queries.shape[1]), dtype=np.float32)
+        height = min(n_rows, scores.shape[0])
+        out[:height] = scores[:height]
+        return out
+
+    def _matrix(self, weighted: bool) -> tuple[dict[str, int], sp.csr_matrix]:
         if weighted:
             self.refresh_idf_cache()
-        lengths = np.frombuffer(self.doc_len, dtype=np.float32)
-        avg_len = self.total_len / self.n_docs if self.n_docs else 1.0
-        k1, b = self.k1, self.b
-        indptr = [0]
-        row_parts: list[npt.NDArray[np.int32]] = []
-        data_parts: list[npt.NDArray[np.float32]] = []
-        for term in terms:
-            rows_buf = self._rows.get(term)
-            weight = self.idf(term) if weighted and rows_buf is not None else 1.0
-            if rows_buf is None or weight <= 0.0:
-                indptr.append(indptr[-1])
-                continue
-            # Copies, so the posting arrays stay appendable.
-            rows = np.array(np.frombuffer(rows_buf, dtype=np.int32))
-            if weighted:
-                tfs = np.frombuffer(self._tfs[term], dtype=np.float32)
-                norm = k1 * (1.0 - b + b * lengths[rows] / avg_len)
-                data = (weight * tfs * (k1 + 1.0) / (tfs + norm)).astype(np.float32)
-                del tfs
-            else:
-                data = np.ones(len(rows), dtype=np.float32)
-            row_parts.append(rows)
-            data_parts.append(data)
-            indptr.append(indptr[-1] + len(rows))
-        return sp.csc_matrix(
-            (
-                np.concatenate(data_parts) if data_parts else np.zeros(0, np.float32),
-                np.concatenate(row_parts) if row_parts else np.zeros(0, np.int32),
-                np.asarray(indptr, dtype=np.int64),
-            ),
-            shape=(n_rows, len(terms)),
+        key = (self._changes, self._idf_cache_changes if weighted else -1)
+        cached = self._matrices.get(weighted)
+        if cached is not None and cached[0] == key:
+            return cached[1], cached[2]
+        terms = list(self._rows)
+        sizes = np.fromiter((len(self._rows[t]) for t in terms), dtype=np.int64, count=len(terms))
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        # Copies (np.concatenate), so the posting arrays stay appendable.
+        rows = np.concatenate(
+            [np.frombuffer(self._rows[t], dtype=np.int32) for t in terms] or [np.zeros(0, np.int32)]
         )
+        if weighted:
+            tfs = np.concatenate(
+                [np.frombuffer(self._tfs[t], dtype=np.float32) for t in terms]
+                or [np.zeros(0, np.float32)]
+            )
+            idf = np.fromiter((self.idf(t) for t in terms), dtype=np.float32, count=len(terms))
+            lengths = np.frombuffer(self.doc_len, dtype=np.float32)
+            avg_len = self.total_len / self.n_docs if self.n_docs else 1.0
+            k1, b = self.k1, self.b
+            norm = k1 * (1.0 - b + b * lengths[rows] / avg_len)
+            del lengths
+            values = np.repeat(idf, sizes) * tfs * (k1 + 1.0) / (tfs + norm)
+        else:
+            values = np.ones(len(rows), dtype=np.float32)
+        matrix = sp.csr_matrix(
+            (values.astype(np.float32), rows, indptr), shape=(len(terms), len(self.doc_len))
+        )
+        vocabulary = {t: i for i, t in enumerate(terms)}
+        self._matrices[weighted] = (key, vocabulary, matrix)
+        return vocabulary, matrix
