@@ -28,6 +28,17 @@ TEST_TOTP_KEY = base64.b32decode("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Connections close at the end of each request in tests: the live server's request
+    threads would otherwise keep theirs (CONN_MAX_AGE) and PostgreSQL could not drop the
+    test database at the end."""
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        db["CONN_MAX_AGE"] = 0
+
+
 def require_service(available: bool, reason: str) -> None:
     """Skip on a developer's machine when a service is missing; fail in CI."""
     if available:
