@@ -35,7 +35,12 @@ class BM25Field:
         self._mass_cache: dict[Hashable, float] = {}
         self._changes = 0  # rows added or removed: cached matrices are rebuilt
         self._idf_cache_changes = 0
-        self._matrices: dict[bool, tuple[tuple[int, int], dict[str, int], sp.csr_matrix]] = {}
+        # Cached for batch_scores: the terms x rows structure (keyed on _changes) and the
+        # matrices on it (BM25 values also keyed on the idf cache; presence).
+        self._postings: (
+            tuple[int, dict[str, int], npt.NDArray[np.int32], npt.NDArray[np.int64]] | None
+        ) = None
+        self._matrices: dict[bool, tuple[tuple[int, int], sp.csr_matrix]] = {}
 
     def add(self, row: int, tokens: Sequence[str]) -> None:
         self._changes += 1
@@ -119,37 +124,54 @@ class BM25Field:
         return out
 
     def _matrix(self, weighted: bool) -> tuple[dict[str, int], sp.csr_matrix]:
+        """The vocabulary and the [terms x rows] matrix: BM25 contributions, or presence.
+
+        Both matrices share one structure (each term's rows, in posting order), rebuilt
+        when a row is added or removed; the BM25 values also follow the idf cache.
+        """
         if weighted:
             self.refresh_idf_cache()
         key = (self._changes, self._idf_cache_changes if weighted else -1)
         cached = self._matrices.get(weighted)
         if cached is not None and cached[0] == key:
-            return cached[1], cached[2]
-        terms = list(self._rows)
-        sizes = np.fromiter((len(self._rows[t]) for t in terms), dtype=np.int64, count=len(terms))
-        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=indptr[1:])
-        # Copies (np.concatenate), so the posting arrays stay appendable.
-        rows = np.concatenate(
-            [np.frombuffer(self._rows[t], dtype=np.int32) for t in terms] or [np.zeros(0, np.int32)]
-        )
+            return self._structure()[0], cached[1]
+        vocabulary, rows, indptr = self._structure()
         if weighted:
+            # Copies (np.concatenate), so the posting arrays stay appendable.
             tfs = np.concatenate(
-                [np.frombuffer(self._tfs[t], dtype=np.float32) for t in terms]
+                [np.frombuffer(self._tfs[t], dtype=np.float32) for t in vocabulary]
                 or [np.zeros(0, np.float32)]
             )
-            idf = np.fromiter((self.idf(t) for t in terms), dtype=np.float32, count=len(terms))
+            idf = np.fromiter((self.idf(t) for t in vocabulary), np.float32, len(vocabulary))
             lengths = np.frombuffer(self.doc_len, dtype=np.float32)
             avg_len = self.total_len / self.n_docs if self.n_docs else 1.0
             k1, b = self.k1, self.b
             norm = k1 * (1.0 - b + b * lengths[rows] / avg_len)
             del lengths
-            values = np.repeat(idf, sizes) * tfs * (k1 + 1.0) / (tfs + norm)
+            values = np.repeat(idf, np.diff(indptr)) * tfs * (k1 + 1.0) / (tfs + norm)
         else:
             values = np.ones(len(rows), dtype=np.float32)
         matrix = sp.csr_matrix(
-            (values.astype(np.float32), rows, indptr), shape=(len(terms), len(self.doc_len))
+            (values.astype(np.float32), rows, indptr), shape=(len(vocabulary), len(self.doc_len))
+        )
+        self._matrices[weighted] = (key, matrix)
+        return vocabulary, matrix
+
+    def _structure(self) -> tuple[dict[str, int], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+        """Every term's position, and the rows of all terms' postings one after the other
+        with where each term's start (CSR ``indices`` and ``indptr``)."""
+        if self._postings is not None and self._postings[0] == self._changes:
+            return self._postings[1], self._postings[2], self._postings[3]
+        terms = list(self._rows)
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(
+            np.fromiter((len(self._rows[t]) for t in terms), np.int64, len(terms)),
+            out=indptr[1:],
+        )
+        # Copies (np.concatenate), so the posting arrays stay appendable.
+        rows = np.concatenate(
+            [np.frombuffer(self._rows[t], dtype=np.int32) for t in terms] or [np.zeros(0, np.int32)]
         )
         vocabulary = {t: i for i, t in enumerate(terms)}
-        self._matrices[weighted] = (key, vocabulary, matrix)
-        return vocabulary, matrix
+        self._postings = (self._changes, vocabulary, rows, indptr)
+        return vocabulary, rows, indptr
