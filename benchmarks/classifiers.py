@@ -55,7 +55,7 @@ def majority(train: Sequence[Example]):  # type: ignore[no-untyped-def]
 
 def model_pred(model: StackedModel, fz: T.Featurizer, exs: Sequence[Example]) -> np.ndarray:
     cleaned = [clean_for_model(e.text) for e in exs]
-    return model.labels_from(cleaned, fz(cleaned))
+    return model.labels_from(cleaned, fz.for_model(model, cleaned))
 
 
 def fmt(x: float | None) -> str:

@@ -99,7 +99,7 @@ def main() -> int:
     preds = {
         "majority (hateful)": np.ones(len(held), dtype=int),
         "tfidf+LR (public sets)": tfidf_baseline()(texts),
-        "sitroom": model.labels_from(texts, fz(texts)),
+        "sitroom": model.labels_from(texts, fz.for_model(model, texts)),
     }
     first = np.array([c.template in FIRST_HELDOUT for c in held])
     for name, sel in (

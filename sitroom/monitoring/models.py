@@ -78,9 +78,28 @@ class DistinctText(models.Model):
         return self.text[:80]
 
     def vector(self) -> np.ndarray | None:
-        if not self.embedding:
-            return None
-        return np.frombuffer(bytes(self.embedding), dtype="<f4")
+        """The sentence vector (what narratives and matching read)."""
+        return split_embedding(self.embedding, self.embedding_model)[0]
+
+    def mid_vector(self) -> np.ndarray | None:
+        """The middle layers' vector, stored when a classifier reads it, else None."""
+        return split_embedding(self.embedding, self.embedding_model)[1]
+
+
+MID_SUFFIX = "+mid"  # embedding_model of rows that hold the vector then the mid vector
+
+
+def split_embedding(
+    raw: bytes | memoryview | None, model: str
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A stored embedding as (sentence vector, mid vector or None)."""
+    if not raw:
+        return None, None
+    v = np.frombuffer(bytes(raw), dtype="<f4")
+    if model.endswith(MID_SUFFIX):
+        half = len(v) // 2
+        return v[:half], v[half:]
+    return v, None
 
 
 class LshKey(models.Model):

@@ -47,6 +47,7 @@ from sitroom.lib import fingerprint
 from sitroom.lib.db import bulk_set, insert_ignore, select_in
 from sitroom.monitoring import conf
 from sitroom.monitoring.models import (
+    MID_SUFFIX,
     DistinctText,
     LshKey,
     Post,
@@ -120,6 +121,13 @@ def _classifier(task: str) -> Any | None:
         return None
 
 
+def _mid_wanted() -> bool:
+    """Whether an active classifier reads mid vectors (then every text gets them)."""
+    from sitroom.nlp.classifiers.base import TASKS
+
+    return any(getattr(_classifier(task), "needs_mid", False) for task in TASKS)
+
+
 def _matching_wanted() -> bool:
     """Whether any published fact-check is indexed (else matching has nothing to find)."""
     from sitroom.factchecks.index import index_is_empty
@@ -148,6 +156,9 @@ class BatchVectors:
 
     classifier: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)
     matching: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)
+    # The texts' mid vectors (middle layers), from the same pass, when a classifier reads
+    # them (``needs_mid``: the check-worthiness routes that chose them).
+    mid: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)
 
 
 class Step:
@@ -260,18 +271,24 @@ class ClassifierStep(Step):
     def run(self, texts: Sequence[DistinctText], vectors: BatchVectors) -> list[Any]:
         clf = _classifier(self.name)
         assert clf is not None
+        mid = bool(getattr(clf, "needs_mid", False))
         by_input = {
-            _embed_input(t.text): vectors.classifier[t.pk]
+            _embed_input(t.text): (
+                np.concatenate([vectors.classifier[t.pk], vectors.mid[t.pk]])
+                if mid
+                else vectors.classifier[t.pk]
+            )
             for t in texts
-            if t.pk in vectors.classifier
+            if t.pk in vectors.classifier and (not mid or t.pk in vectors.mid)
         }
 
         def embed_fn(cleaned: Sequence[str]) -> np.ndarray:
             missing = [c for c in cleaned if c not in by_input]
             if missing:  # the classifier cleaned differently: encode what we lack
-                from sitroom.nlp.embedder import get_embedder
+                from sitroom.nlp.embedder import classifier_features, get_embedder
 
-                for c, v in zip(missing, get_embedder().encode_queries(missing), strict=True):
+                features = classifier_features(get_embedder(), missing, mid=mid)
+                for c, v in zip(missing, features, strict=True):
                     by_input[c] = v
             return np.stack([by_input[c] for c in cleaned]).astype(np.float32)
 
@@ -477,19 +494,24 @@ def _embed(reps: list[DistinctText]) -> BatchVectors:
     and otherwise computed for the election-relevant texts, the ones matching will certainly
     look at; none while no fact-check is indexed.
     """
-    from sitroom.nlp.embedder import get_embedder
+    from sitroom.nlp.embedder import classifier_features, get_embedder
     from sitroom.nlp.matching import query_input
 
     embedder = get_embedder()
-    model = f"{embedder.name}:{embedder.version}"
+    mid = _mid_wanted()
+    dim = embedder.dim
+    # With mid vectors the stored bytes hold both (vector, then mid vector).
+    model = f"{embedder.name}:{embedder.version}" + (MID_SUFFIX if mid else "")
     out = BatchVectors()
     todo: list[DistinctText] = []
     for t in reps:
-        v = t.vector() if t.embedding_model == model else None
-        if v is None:
+        v, m = t.vector(), t.mid_vector()
+        if t.embedding_model != model or v is None or len(v) != dim:
             todo.append(t)
         else:
             out.classifier[t.pk] = v
+            if m is not None:
+                out.mid[t.pk] = m
     inputs: dict[str, np.ndarray | None] = {_embed_input(t.text): None for t in todo}
     match_input: dict[int, str] = {}
     for t in reps if _matching_wanted() else ():
@@ -504,19 +526,32 @@ def _embed(reps: list[DistinctText]) -> BatchVectors:
         elif t.is_relevant:
             match_input[t.pk] = mine
     inputs.update({text: None for text in match_input.values()})
+    mids: dict[str, np.ndarray] = {}
     for t in reps:  # stored vectors serve their own input again
         if t.pk in out.classifier:
             inputs[_embed_input(t.text)] = out.classifier[t.pk]
+            if mid:
+                mids[_embed_input(t.text)] = out.mid[t.pk]
     missing = [text for text, v in inputs.items() if v is None]
     if missing:
-        for text, v in zip(missing, embedder.encode_queries(missing), strict=True):
-            inputs[text] = np.asarray(v, dtype="<f4")
+        if mid:  # one pass gives both (matching-only inputs get an unused mid vector)
+            both = classifier_features(embedder, missing, mid=True)
+            for text, row in zip(missing, both, strict=True):
+                inputs[text] = np.asarray(row[:dim], dtype="<f4")
+                mids[text] = np.asarray(row[dim:], dtype="<f4")
+        else:
+            for text, v in zip(missing, embedder.encode_queries(missing), strict=True):
+                inputs[text] = np.asarray(v, dtype="<f4")
     for t in todo:
         v32 = inputs[_embed_input(t.text)]
         assert v32 is not None
-        t.embedding = v32.tobytes()
-        t.embedding_model = model
         out.classifier[t.pk] = v32
+        if mid:
+            out.mid[t.pk] = mids[_embed_input(t.text)]
+            t.embedding = np.concatenate([v32, out.mid[t.pk]]).astype("<f4").tobytes()
+        else:
+            t.embedding = v32.tobytes()
+        t.embedding_model = model
     if todo:
         bulk_set(todo, ["embedding", "embedding_model"])
     for pk, text in match_input.items():

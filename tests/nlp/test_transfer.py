@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from sitroom.nlp.classifiers.features import EmbeddingCache, _key
 from sitroom.nlp.classifiers.model import StackedModel
@@ -103,3 +104,58 @@ def test_cache_finds_keys_ending_in_a_zero_byte(tmp_path: Path) -> None:
     again = _CountingEmbedder()
     EmbeddingCache(again, tmp_path).encode([text, "plain"])
     assert first.calls == 2 and again.calls == 0
+
+
+def _with_mid(data: RouteData, seed: int) -> RouteData:
+    """``data`` whose signal sits only in the mid vectors (the final ones are noise)."""
+    rng = np.random.default_rng(seed)
+    final = rng.normal(size=data.emb.shape).astype(np.float32)
+    emb = np.hstack([final, data.emb])
+    return RouteData(data.cleaned, data.y, emb, data.sources, data.order, mid=True)
+
+
+def test_a_route_can_choose_mid_vectors_and_keeps_reading_them(tmp_path: Path) -> None:
+    from sitroom.nlp.classifiers.model import feature_part
+
+    own, aux = _with_mid(_data(150, 4, 0.2, "own"), 5), _with_mid(_data(60, 6, 0.9, "x"), 7)
+    cands = [
+        RouteConfig(c_emb=1.0, use_ngrams=False),
+        RouteConfig(c_emb=1.0, use_ngrams=False, feature="mid"),
+    ]
+    cfg, table = select_config(own, aux, cands, folds=3, seeds=(0,))
+    assert cfg.feature == "mid" and table[1]["oof_f1"] > table[0]["oof_f1"] + 0.05, [
+        r["oof_f1"] for r in table
+    ]
+    m = train_route("checkworthy", own, aux, cfg, name="t", version="v", folds=3)
+    assert m.emb_feature == "mid" and m.needs_mid and m.emb_width == 8
+    assert (m.labels_from(own.cleaned, own.emb) == own.y).mean() > 0.75
+    m.save(tmp_path / "m")
+    back = StackedModel.load(tmp_path / "m")
+    assert back.emb_feature == "mid"
+    assert np.allclose(back.proba_from(own.cleaned, own.emb), m.proba_from(own.cleaned, own.emb))
+    # Without the mid columns the head refuses, rather than read the wrong vectors.
+    with pytest.raises(ValueError, match="no mid vectors"):
+        m.proba_from(own.cleaned, own.emb[:, :8])
+    assert feature_part(own.emb, 8, "final").shape == (150, 8)
+    assert np.array_equal(feature_part(own.emb[:, :8], 8), own.emb[:, :8])
+    with pytest.raises(ValueError, match="expected one of"):
+        feature_part(own.emb, 8, "top")
+
+
+class _MidEmbedder(_CountingEmbedder):
+    def encode_queries_mid(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        final = self.encode_queries(texts)
+        return final, -final
+
+
+def test_the_mid_cache_fills_the_plain_one_too(tmp_path: Path) -> None:
+    first = _MidEmbedder()
+    plain = EmbeddingCache(first, tmp_path)
+    both = EmbeddingCache(first, tmp_path, mid=True, sibling=plain).encode(["a", "b"])
+    assert both.shape == (2, 2 * first.dim) and first.calls == 2
+    np.testing.assert_array_equal(both[:, first.dim :], -both[:, : first.dim])
+    assert np.array_equal(plain.encode(["a", "b"]), both[:, : first.dim]) and first.calls == 2
+    again = _MidEmbedder()  # both survive on disk, each in its own folder
+    EmbeddingCache(again, tmp_path, mid=True).encode(["a", "b"])
+    EmbeddingCache(again, tmp_path).encode(["a", "b"])
+    assert again.calls == 0

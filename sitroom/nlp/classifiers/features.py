@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sitroom.nlp.embedder import Embedder, Vectors, get_embedder
+from sitroom.nlp.embedder import Embedder, Vectors, classifier_features, get_embedder
 from sitroom.nlp.text import LEET
 
 _URL = re.compile(r"(https?://\S+|www\.\S+)", re.IGNORECASE)
@@ -108,16 +108,27 @@ class EmbeddingCache:
     minutes. Chunks are append-only npz files so an interrupted run keeps its progress.
     """
 
-    def __init__(self, embedder: Embedder, cache_dir: str | os.PathLike[str] | None = None):
+    def __init__(
+        self,
+        embedder: Embedder,
+        cache_dir: str | os.PathLike[str] | None = None,
+        *,
+        mid: bool = False,
+        sibling: EmbeddingCache | None = None,
+    ) -> None:
         base = cache_dir or os.environ.get("SITROOM_CACHE_DIR")
         root = Path(base) if base else Path.home() / ".cache" / "sitroom"
         # The engine is part of the key: engines agree only up to rounding, and a benchmark
         # comparing them must not read one engine's vectors for the other.
         engine = getattr(embedder, "engine", "")
         label = f"{embedder.name}-{embedder.version}" + (f"-{engine}" if engine else "")
-        tag = re.sub(r"[^A-Za-z0-9._-]+", "_", label)
+        # With ``mid``, a row is the query vector followed by its mid vector
+        # (``classifier_features``); the query vectors also go to ``sibling`` (a plain cache).
+        tag = re.sub(r"[^A-Za-z0-9._-]+", "_", label) + ("-mid" if mid else "")
         self.dir = root / "embeddings" / tag
         self.embedder = embedder
+        self.mid = mid
+        self.sibling = sibling
         self._mem: dict[bytes, np.ndarray] = {}
         self._lock = threading.Lock()
         self._load()
@@ -150,16 +161,24 @@ class EmbeddingCache:
         todo = list(missing.items())
         for i in range(0, len(todo), chunk):
             part = todo[i : i + chunk]
-            vecs = self.embedder.encode_queries([t for _, t in part])
-            with self._lock:
-                for (k, _), v in zip(part, vecs, strict=False):
-                    self._mem[k] = v
-            self._save([k for k, _ in part], vecs)
+            vecs = classifier_features(self.embedder, [t for _, t in part], mid=self.mid)
+            self.add([k for k, _ in part], vecs)
+            if self.sibling is not None:
+                self.sibling.add([k for k, _ in part], vecs[:, : self.embedder.dim])
             if progress:
                 print(f"  embedded {min(i + chunk, len(todo))}/{len(todo)}", flush=True)
         if not texts:
-            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+            return np.zeros((0, self.embedder.dim * (2 if self.mid else 1)), dtype=np.float32)
         return np.stack([self._mem[k] for k in keys]).astype(np.float32)
+
+    def add(self, keys: list[bytes], vecs: np.ndarray) -> None:
+        """Keep (and save) vectors computed elsewhere; keys already held are skipped."""
+        with self._lock:
+            new = [i for i, k in enumerate(keys) if k not in self._mem]
+            for i in new:
+                self._mem[keys[i]] = vecs[i]
+        if new:
+            self._save([keys[i] for i in new], vecs[new])
 
 
 def embed(

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from sitroom.nlp.classifiers.base import LABELS, ModelNotFoundError, Prediction
 from sitroom.nlp.classifiers.features import clean_for_model
-from sitroom.nlp.embedder import Embedder, get_embedder
+from sitroom.nlp.embedder import Embedder, classifier_features, get_embedder
 from sitroom.nlp.lexicon import LexiconMatcher
 
 FORMAT_VERSION = 1
@@ -40,6 +40,29 @@ def _detect_lang(text: str) -> str:
     import py3langid
 
     return str(py3langid.classify(text)[0])
+
+
+EMB_FEATURES = ("final", "mid")
+
+
+def feature_part(emb: Floats, width: int, feature: str = "final") -> Floats:
+    """The columns an embedding head reads. ``emb`` is either the query vectors (``width``
+    columns) or each followed by its mid vector (2 x ``width``: ``classifier_features``)."""
+    if feature not in EMB_FEATURES:
+        raise ValueError(f"embedding feature {feature!r}: expected one of {EMB_FEATURES}")
+    cols = emb.shape[1]
+    if cols == 2 * width:
+        return emb[:, :width] if feature == "final" else emb[:, width:]
+    if cols == width and feature == "final":
+        return emb
+    raise ValueError(
+        f"the head reads {feature!r} vectors of {width} columns; got {cols} columns"
+        + (
+            " (no mid vectors: embed with classifier_features(..., mid=True))"
+            if cols == width
+            else ""
+        )
+    )
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -137,6 +160,9 @@ class StackedModel:
     # are its output layer over the ReLU units.
     emb_hidden_w: np.ndarray | None = None
     emb_hidden_b: np.ndarray | None = None
+    # Which vectors the embedding head reads: "final" (the sentence embedding) or "mid"
+    # (middle layers: embedder.classifier_features).
+    emb_feature: str = "final"
     # Optional: a deployment's lexicon, whose hits are reported as evidence.
     lexicon: LexiconMatcher | None = field(default=None, repr=False, compare=False)
     _embedder: Embedder | None = field(default=None, repr=False, compare=False)
@@ -147,10 +173,18 @@ class StackedModel:
             return embed_fn(cleaned)
         if self._embedder is None:
             self._embedder = get_embedder()
-        return self._embedder.encode_queries(list(cleaned))
+        return classifier_features(self._embedder, cleaned, mid=self.needs_mid)
+
+    @property
+    def needs_mid(self) -> bool:
+        return self.emb_feature == "mid"
+
+    @property
+    def emb_width(self) -> int:
+        return int(self.emb_hidden_w.shape[0] if self.emb_hidden_w is not None else len(self.emb_w))
 
     def embedding_logits(self, emb: Floats) -> np.ndarray:
-        h = emb
+        h = feature_part(emb, self.emb_width, self.emb_feature)
         if self.emb_hidden_w is not None and self.emb_hidden_b is not None:
             h = np.maximum(emb @ self.emb_hidden_w + self.emb_hidden_b, 0.0)
         return np.asarray(h @ self.emb_w.astype(np.float32) + self.emb_b)
@@ -237,6 +271,7 @@ class StackedModel:
 
     def _target_groups(self, emb: Floats) -> list[str | None]:
         assert self.group_w is not None and self.group_b is not None
+        emb = feature_part(emb, self.group_w.shape[1])
         z = emb @ self.group_w.T.astype(np.float32) + self.group_b
         z = z - z.max(axis=1, keepdims=True)
         pr = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
@@ -294,6 +329,7 @@ class StackedModel:
             "meta_b": float(self.meta_b),
             "ngram_b": float(self.ngram_b),
             "threshold": float(self.threshold),
+            "emb_feature": self.emb_feature,
             "ngram": None
             if self.ngram is None
             else {
@@ -356,6 +392,7 @@ class StackedModel:
                 arr["emb_hidden_w"].astype(np.float32) if "emb_hidden_w" in arr else None
             ),
             emb_hidden_b=arr.get("emb_hidden_b"),
+            emb_feature=str(meta.get("emb_feature") or "final"),
         )
 
 
@@ -623,7 +660,8 @@ class GenreSplit:
     b: float
 
     def scores(self, emb: Floats) -> np.ndarray:
-        return _sigmoid(np.asarray(emb, dtype=np.float64) @ self.w + self.b)
+        emb = feature_part(np.asarray(emb, dtype=np.float64), len(self.w))
+        return _sigmoid(emb @ self.w + self.b)
 
 
 class RoutedModel:
@@ -679,8 +717,17 @@ class RoutedModel:
     def _model(self, key: str) -> StackedModel:
         return self.routes.get(key, self.fallback)
 
+    @property
+    def needs_mid(self) -> bool:
+        return any(m.needs_mid for m in [*self.routes.values(), self.fallback])
+
     def _embed(self, cleaned: Sequence[str], embed_fn: EmbedFn | None) -> Floats:
-        return self.fallback._embed(cleaned, embed_fn)
+        if embed_fn is not None:
+            return embed_fn(cleaned)
+        fb = self.fallback
+        if fb._embedder is None:
+            fb._embedder = get_embedder()
+        return classifier_features(fb._embedder, cleaned, mid=self.needs_mid)
 
     def _gather(self, cleaned: Sequence[str], emb: Floats, method: str) -> np.ndarray:
         out = np.zeros(len(cleaned), dtype=np.float64)

@@ -32,6 +32,7 @@ from sitroom.nlp.classifiers.model import (
     _fit_lr,
     _sigmoid,
     best_f1_threshold,
+    feature_part,
     fit_idf,
     tfidf,
 )
@@ -44,17 +45,24 @@ class RouteConfig:
     use_ngrams: bool = True
     aux_weight: float = 0.0  # weight of one auxiliary row in the embedding head; 0 = unused
     aux_ngrams: bool = False  # auxiliary rows train the n-gram head too
+    feature: str = "final"  # the vectors the embedding head reads: "final" or "mid"
 
 
 @dataclass
 class RouteData:
-    """Cleaned texts, labels and their embeddings (one row each)."""
+    """Cleaned texts, labels and their embeddings (one row each; with ``mid``, each query
+    vector followed by its mid vector: ``embedder.classifier_features``)."""
 
     cleaned: list[str]
     y: np.ndarray
     emb: np.ndarray
     sources: list[str] = field(default_factory=list)
     order: np.ndarray | None = None  # a time key per row (e.g. tweet id), for blocked folds
+    mid: bool = False
+
+    def vectors(self, feature: str) -> np.ndarray:
+        width = self.emb.shape[1] // 2 if self.mid else self.emb.shape[1]
+        return feature_part(self.emb, width, feature)
 
     @staticmethod
     def empty(dim: int) -> RouteData:
@@ -108,9 +116,9 @@ class _Heads:
             self._aux_counts = self.spec.counts(self.aux.cleaned)
         return self._aux_counts
 
-    def fit_emb(self, rows: np.ndarray, c: float, aux_weight: float) -> Any:
+    def fit_emb(self, rows: np.ndarray, c: float, aux_weight: float, feature: str) -> Any:
         n_aux = len(self.aux) if aux_weight > 0 else 0
-        x = np.vstack([self.p.emb[rows], self.aux.emb[:n_aux]])
+        x = np.vstack([self.p.vectors(feature)[rows], self.aux.vectors(feature)[:n_aux]])
         y = np.concatenate([self.p.y[rows], self.aux.y[:n_aux]])
         return _fit_lr(x, y, c, _weights(len(rows), n_aux, aux_weight))
 
@@ -123,12 +131,13 @@ class _Heads:
         idf = fit_idf(x)
         return _fit_lr(tfidf(x, idf), y, c, w), idf
 
-    def oof_emb(self, c: float, aux_weight: float, seed: int) -> np.ndarray:
-        key = ("emb", c, aux_weight, seed)
+    def oof_emb(self, c: float, aux_weight: float, seed: int, feature: str) -> np.ndarray:
+        key = ("emb", c, aux_weight, seed, feature)
         if key not in self._memo:
             out = np.zeros(len(self.p))
+            x = self.p.vectors(feature)
             for tr, te in self.split(seed):
-                out[te] = self.fit_emb(tr, c, aux_weight).decision_function(self.p.emb[te])
+                out[te] = self.fit_emb(tr, c, aux_weight, feature).decision_function(x[te])
             self._memo[key] = out
         return self._memo[key]
 
@@ -150,7 +159,7 @@ class _Heads:
 
     def oof(self, cfg: RouteConfig, seed: int) -> np.ndarray:
         """Out-of-fold logits of the primary rows: [embedding] or [embedding, n-gram]."""
-        cols = [self.oof_emb(cfg.c_emb, cfg.aux_weight, seed)]
+        cols = [self.oof_emb(cfg.c_emb, cfg.aux_weight, seed, cfg.feature)]
         if cfg.use_ngrams:
             cols.append(self.oof_ngram(cfg.c_ngram, _ngram_aux(cfg), seed))
         return np.column_stack(cols)
@@ -225,7 +234,7 @@ def train_route(
     p_oof = _sigmoid(oof @ w + meta_b)
     threshold = best_f1_threshold(p_oof, y)
     every = np.arange(len(y))
-    lr_e = heads.fit_emb(every, cfg.c_emb, cfg.aux_weight)
+    lr_e = heads.fit_emb(every, cfg.c_emb, cfg.aux_weight, cfg.feature)
     ngram_w = idf = None
     ngram_b = 0.0
     if cfg.use_ngrams:
@@ -246,6 +255,7 @@ def train_route(
         ngram_w=ngram_w,
         ngram_b=ngram_b,
         info=dict(info or {}),
+        emb_feature=cfg.feature,
     )
     model.info.update(
         train_size=len(y),
