@@ -215,7 +215,10 @@ def train(
     exs = list(examples)
     cleaned = [clean_for_model(ex.text) for ex in exs]
     idx = embedded_subset(exs, budget_scale)
-    emb = fz([cleaned[i] for i in idx])
+    feature = (config or TrainConfig()).emb_feature
+    emb = fz([cleaned[i] for i in idx], mid=feature == "mid")
+    if feature == "mid":  # the head reads the mid half (StackedModel.emb_feature)
+        emb = emb[:, emb.shape[1] // 2 :]
     sub = [exs[i] for i in idx]
     groups = [ex.target_group if ex.label == 1 else None for ex in exs]
     return train_stacked(

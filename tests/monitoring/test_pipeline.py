@@ -262,7 +262,6 @@ def test_post_processed_signal_fires_after_commit(push_source, django_capture_on
 def test_mid_vectors_are_computed_in_the_same_call_stored_and_reused(
     push_source, monkeypatch, scope_all, forced
 ):
-    import numpy as np
 
     from sitroom.nlp.classifiers import load_classifier
     from sitroom.nlp.embedder import get_embedder

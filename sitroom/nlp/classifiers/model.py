@@ -271,7 +271,7 @@ class StackedModel:
 
     def _target_groups(self, emb: Floats) -> list[str | None]:
         assert self.group_w is not None and self.group_b is not None
-        emb = feature_part(emb, self.group_w.shape[1])
+        emb = feature_part(emb, self.group_w.shape[1], self.emb_feature)
         z = emb @ self.group_w.T.astype(np.float32) + self.group_b
         z = z - z.max(axis=1, keepdims=True)
         pr = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
@@ -418,6 +418,8 @@ class TrainConfig:
     # What the decision threshold maximises on out-of-fold scores: "f1" (positive class) or
     # "macro_f1" (mean of both classes' F1).
     threshold_metric: str = "f1"
+    # The vectors the embedding head reads: "final" (sentence embedding) or "mid".
+    emb_feature: str = "final"
 
 
 def _fit_lr(x: Any, y: np.ndarray, c: float, w: np.ndarray | None) -> Any:
@@ -611,6 +613,7 @@ def train_stacked(
         langs=langs,
         lang_w=lang_w,
         lang_thresholds=lang_thresholds,
+        emb_feature=cfg.emb_feature,
     )
     head_e.store(model)
     model.info.setdefault("train_size", len(y_all))
