@@ -159,3 +159,39 @@ def test_the_mid_cache_fills_the_plain_one_too(tmp_path: Path) -> None:
     EmbeddingCache(again, tmp_path, mid=True).encode(["a", "b"])
     EmbeddingCache(again, tmp_path).encode(["a", "b"])
     assert again.calls == 0
+
+
+class _SignalInMid:
+    """Vectors whose label signal sits only in the mid half."""
+
+    name, version, dim = "fake-mid", "1", 4
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        rng = np.random.default_rng(len(texts))
+        return rng.normal(size=(len(texts), self.dim)).astype(np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_queries(texts)
+
+    def encode_queries_mid(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        mid = np.zeros((len(texts), self.dim), dtype=np.float32)
+        mid[:, 0] = [1.0 if "percent" in t else -1.0 for t in texts]
+        return self.encode_queries(texts), mid
+
+
+def test_the_generic_trainer_can_train_on_mid_vectors() -> None:
+    from sitroom.nlp import training as T
+    from sitroom.nlp.classifiers.datasets import Example
+    from sitroom.nlp.classifiers.model import TrainConfig
+
+    exs = [
+        Example(f"{'percent rose' if i % 2 else 'good evening'} number {i}", i % 2, "en", "s")
+        for i in range(80)
+    ]
+    fz = T.Featurizer(_SignalInMid(), use_cache=False)  # type: ignore[arg-type]
+    cfg = TrainConfig(use_ngrams=False, emb_feature="mid", folds=3)
+    m = T.train("checkworthy", exs, featurizer=fz, config=cfg)
+    assert m.emb_feature == "mid" and m.emb_width == 4
+    cleaned = ["percent rose again", "good evening all"]
+    assert list(m.labels_from(cleaned, fz.for_model(m, cleaned))) == [1, 0]
+    assert list(m.predict_proba(cleaned, embed_fn=lambda c: fz(c, mid=True)) > 0.5) == [1, 0]
