@@ -195,3 +195,26 @@ def test_the_generic_trainer_can_train_on_mid_vectors() -> None:
     cleaned = ["percent rose again", "good evening all"]
     assert list(m.labels_from(cleaned, fz.for_model(m, cleaned))) == [1, 0]
     assert list(m.predict_proba(cleaned, embed_fn=lambda c: fz(c, mid=True)) > 0.5) == [1, 0]
+
+
+def test_a_hidden_layer_head_reads_its_half_of_concatenated_vectors() -> None:
+    from sitroom.nlp import training as T
+    from sitroom.nlp.classifiers.datasets import Example
+    from sitroom.nlp.classifiers.model import TrainConfig
+
+    exs = [
+        Example(f"{'percent rose' if i % 2 else 'good evening'} number {i}", i % 2, "en", "s")
+        for i in range(80)
+    ]
+    fz = T.Featurizer(_SignalInMid(), use_cache=False)  # type: ignore[arg-type]
+    cleaned = ["percent rose again", "good evening all"]
+    for feature in ("mid", "final"):
+        cfg = TrainConfig(use_ngrams=False, emb_feature=feature, emb_hidden=8, folds=3)
+        m = T.train("checkworthy", exs, featurizer=fz, config=cfg)
+        both = fz(cleaned, mid=True)
+        # The same logits whether the head is given both halves or only its own.
+        own = both[:, 4:] if feature == "mid" else both[:, :4]
+        if feature == "final":
+            np.testing.assert_allclose(m.embedding_logits(both), m.embedding_logits(own))
+        else:
+            assert list(m.labels_from(cleaned, both)) == [1, 0]

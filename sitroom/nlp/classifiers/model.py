@@ -186,7 +186,7 @@ class StackedModel:
     def embedding_logits(self, emb: Floats) -> np.ndarray:
         h = feature_part(emb, self.emb_width, self.emb_feature)
         if self.emb_hidden_w is not None and self.emb_hidden_b is not None:
-            h = np.maximum(emb @ self.emb_hidden_w + self.emb_hidden_b, 0.0)
+            h = np.maximum(h @ self.emb_hidden_w + self.emb_hidden_b, 0.0)
         return np.asarray(h @ self.emb_w.astype(np.float32) + self.emb_b)
 
     def logits(
