@@ -533,15 +533,12 @@ def _embed(reps: list[DistinctText]) -> BatchVectors:
             if mid:
                 mids[_embed_input(t.text)] = out.mid[t.pk]
     missing = [text for text, v in inputs.items() if v is None]
-    if missing:
-        if mid:  # one pass gives both (matching-only inputs get an unused mid vector)
-            both = classifier_features(embedder, missing, mid=True)
-            for text, row in zip(missing, both, strict=True):
-                inputs[text] = np.asarray(row[:dim], dtype="<f4")
+    if missing:  # one pass (with mid, matching-only inputs get an unused mid vector)
+        features = classifier_features(embedder, missing, mid=mid)
+        for text, row in zip(missing, features, strict=True):
+            inputs[text] = np.asarray(row[:dim], dtype="<f4")
+            if mid:
                 mids[text] = np.asarray(row[dim:], dtype="<f4")
-        else:
-            for text, v in zip(missing, embedder.encode_queries(missing), strict=True):
-                inputs[text] = np.asarray(v, dtype="<f4")
     for t in todo:
         v32 = inputs[_embed_input(t.text)]
         assert v32 is not None

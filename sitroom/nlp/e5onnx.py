@@ -292,7 +292,6 @@ def build_graph(weights: E5Weights, precision: str = "fp32") -> bytes:
         + [
             helper.make_tensor_value_info(f"l{n}.x2", TensorProto.FLOAT, ["b", "s", hid])
             for n in MID_LAYERS
-            if n < w.layers - 1
         ],
         initializers,
     )

@@ -36,6 +36,7 @@ from sitroom.nlp.classifiers.model import (
     RoutedModel,
     StackedModel,
     TrainConfig,
+    feature_part,
     load_model,
     train_stacked,
 )
@@ -216,9 +217,10 @@ def train(
     cleaned = [clean_for_model(ex.text) for ex in exs]
     idx = embedded_subset(exs, budget_scale)
     feature = (config or TrainConfig()).emb_feature
-    emb = fz([cleaned[i] for i in idx], mid=feature == "mid")
-    if feature == "mid":  # the head reads the mid half (StackedModel.emb_feature)
-        emb = emb[:, emb.shape[1] // 2 :]
+    # The head is fitted on the columns it will read (StackedModel.emb_feature).
+    emb = feature_part(
+        fz([cleaned[i] for i in idx], mid=feature == "mid"), fz.embedder.dim, feature
+    )
     sub = [exs[i] for i in idx]
     groups = [ex.target_group if ex.label == 1 else None for ex in exs]
     return train_stacked(
