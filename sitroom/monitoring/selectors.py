@@ -114,7 +114,8 @@ SIGNALS: dict[str, Q] = {
 
 
 def stream_facets(organisation: Organisation) -> dict[str, list[Any]]:
-    base = Post.objects.filter(organisation=organisation, state=PostState.DONE)
+    # No ordering: Post's default ordering (-id) would join the DISTINCT, one row per post.
+    base = Post.objects.filter(organisation=organisation, state=PostState.DONE).order_by()
     return {
         "languages": sorted(x for x in base.values_list("language", flat=True).distinct() if x),
         "regions": sorted(x for x in base.values_list("region", flat=True).distinct() if x),

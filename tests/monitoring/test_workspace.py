@@ -355,3 +355,11 @@ def test_only_admins_add_or_pause_sources(world, login):
     assert denied.status_code == 404
     assert client.post(f"/monitoring/ec/sources/{source.pk}/toggle/").status_code == 404
     assert not Source.objects.filter(name="x").exists()
+
+
+def test_the_stream_offers_each_language_and_region_once(processed):
+    from sitroom.monitoring.selectors import stream_facets
+
+    facets = stream_facets(processed.organisation)
+    assert facets["languages"] == sorted(set(facets["languages"])) and "en" in facets["languages"]
+    assert facets["regions"] == ["Abidjan", "Nairobi"]
