@@ -495,6 +495,14 @@ def main() -> None:
         return encode(texts)
 
     embedder.encode_queries = counting_encode  # type: ignore[method-assign]
+    encode_mid = getattr(embedder, "encode_queries_mid", None)
+    if encode_mid is not None:  # routes that read the middle layers: one pass, both vectors
+
+        def counting_encode_mid(texts):  # type: ignore[no-untyped-def]
+            encoded_strings[0] += len(texts)
+            return encode_mid(texts)
+
+        embedder.encode_queries_mid = counting_encode_mid  # type: ignore[attr-defined]
     source = setup_deployment()
 
     def ingest(stream: list[tuple[str, str]]) -> None:
