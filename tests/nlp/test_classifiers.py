@@ -246,6 +246,21 @@ def test_routed_model_roundtrip(good_model: StackedModel, tmp_path: Path) -> Non
     assert preds[1].evidence[0] == "route: multilingual"
 
 
+def test_language_varieties_go_to_their_language_route(
+    good_model: StackedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sitroom.nlp.classifiers import model as M
+
+    detected = {"Egyptian": "arz", "Moroccan": "ary", "Aragonese": "an", "Galician": "gl"}
+    monkeypatch.setattr(M, "_detect_lang", lambda t: detected[t.split()[0]])
+    routed = M.RoutedModel("checkworthy", "r", "v1", {"ar": good_model, "es": good_model},
+                           good_model)  # fmt: skip
+    texts = [f"{k} text: crime rose 40 percent since 2010." for k in detected]
+    assert M.detect_langs(texts) == ["ar", "ar", "es", "gl"]
+    routes = [p.evidence[0] for p in routed.predict(texts)]
+    assert routes == ["route: ar", "route: ar", "route: es", "route: multilingual"]
+
+
 def test_genre_split_sends_a_language_to_another_route_and_roundtrips(
     good_model: StackedModel, featurizer: T.Featurizer, tmp_path: Path
 ) -> None:
