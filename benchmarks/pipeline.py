@@ -487,22 +487,18 @@ def main() -> None:
 
     embedder = get_embedder()
     embedder.encode_queries(["warm up the embedder"] * 16)
-    encode = embedder.encode_queries
     encoded_strings = [0]
 
-    def counting_encode(texts):  # type: ignore[no-untyped-def]
-        encoded_strings[0] += len(texts)
-        return encode(texts)
-
-    embedder.encode_queries = counting_encode  # type: ignore[method-assign]
-    encode_mid = getattr(embedder, "encode_queries_mid", None)
-    if encode_mid is not None:  # routes that read the middle layers: one pass, both vectors
-
-        def counting_encode_mid(texts):  # type: ignore[no-untyped-def]
+    def counting(encode):  # type: ignore[no-untyped-def]
+        def wrapper(texts):  # type: ignore[no-untyped-def]
             encoded_strings[0] += len(texts)
-            return encode_mid(texts)
+            return encode(texts)
 
-        embedder.encode_queries_mid = counting_encode_mid  # type: ignore[attr-defined]
+        return wrapper
+
+    embedder.encode_queries = counting(embedder.encode_queries)  # type: ignore[method-assign]
+    if hasattr(embedder, "encode_queries_mid"):  # routes reading the middle layers: one pass
+        embedder.encode_queries_mid = counting(embedder.encode_queries_mid)
     source = setup_deployment()
 
     def ingest(stream: list[tuple[str, str]]) -> None:

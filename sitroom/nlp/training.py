@@ -660,8 +660,9 @@ def write_models_md(out_dir: str | os.PathLike[str], models: dict[str, AnyModel]
                 "route's out-of-fold F1 chose them); every other language uses the multilingual "
                 "model. Varieties the language detector names go to their language's route "
                 "(Egyptian and Moroccan Arabic to ar; Aragonese and Extremaduran to es: "
-                "`LANG_VARIETIES`). A route's embedding head reads either the sentence embedding or, where "
-                "its out-of-fold F1 chose them, the 'mid' vectors: the mean-pooled states of "
+                "`LANG_VARIETIES`). A route's embedding head reads either the sentence "
+                "embedding or, where its out-of-fold F1 chose them, the 'mid' vectors: the "
+                "mean-pooled states of "
                 "the encoder's 7th to 10th layers, from the same pass (docs/embedder.md).",
                 "",
             ]
