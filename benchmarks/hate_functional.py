@@ -1,6 +1,6 @@
 """Hate-speech model on held-out functional templates, per language and per functionality.
 
-    python benchmarks/hate_functional.py [--data DIR] [--model DIR]
+    python benchmarks/hate_functional.py [--data DIR] [--model DIR] [--suite FILE ...]
 
 The cases come from sitroom/nlp/classifiers/functional*.py; only templates the shipped model
 never saw are scored (``split_by_template``): the first set's held-out templates and every
@@ -8,6 +8,11 @@ template of functional_heldout.py. HateCheck-style reading: accuracy per functio
 (all cases of a functionality share one gold label), macro-F1 per language.
 Baseline: word 1-2-gram TF-IDF + logistic regression trained on the public corpora's
 training parts (the same rows the shipped model's corpora part comes from).
+
+``--suite FILE`` scores an external suite instead, in HateCheck's published format (a CSV or
+TSV with a header naming at least ``functionality``, ``test_case`` and ``label_gold``; the
+Multilingual HateCheck files have the same columns). Nothing of it is trained or tuned on;
+the language of a file is detected per case unless ``--lang`` names it.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from sitroom.nlp.classifiers.functional import (
     functional_cases,
     split_by_template,
 )
-from sitroom.nlp.classifiers.model import load_model
+from sitroom.nlp.classifiers.model import AnyModel, detect_langs, load_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from classifiers import table  # the benchmarks' shared table printer
@@ -84,16 +89,71 @@ def report(name: str, cases: list[FunctionalCase], preds: dict[str, np.ndarray])
     table(f"{name}: accuracy per functionality", ["functionality", "gold", "n", *preds], rows)
 
 
+def read_suite(path: Path, lang: str | None) -> list[FunctionalCase]:
+    """Cases of a HateCheck-format file; a clear error for a file without its columns."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as f:
+        head = f.readline()
+        f.seek(0)
+        reader = csv.DictReader(f, delimiter="\t" if head.count("\t") > head.count(",") else ",")
+        need = {"functionality", "test_case", "label_gold"}
+        if not need <= set(reader.fieldnames or ()):
+            raise SystemExit(f"{path}: needs the columns {sorted(need)}; has {reader.fieldnames}")
+        rows = list(reader)
+    langs = [lang] * len(rows) if lang else detect_langs([r["test_case"] for r in rows])
+    cases = []
+    for row, case_lang in zip(rows, langs, strict=True):
+        gold = row["label_gold"].strip()
+        if gold not in ("hateful", "non-hateful"):
+            raise SystemExit(f"{path}: label_gold {gold!r} is neither hateful nor non-hateful")
+        cases.append(
+            FunctionalCase(
+                text=row["test_case"].strip(),
+                label=int(gold == "hateful"),
+                lang=case_lang,
+                template=str(row.get("templ_id") or ""),
+                target_group=row.get("target_ident") or None,
+                functionality=row["functionality"].strip(),
+            )
+        )
+    return cases
+
+
+def score_suites(paths: list[Path], lang: str | None, model: AnyModel, fz: T.Featurizer) -> None:
+    for path in paths:
+        cases = read_suite(path, lang)
+        texts = [clean_for_model(c.text) for c in cases]
+        preds = {
+            "majority (hateful)": np.ones(len(cases), dtype=int),
+            "tfidf+LR (public sets)": tfidf_baseline()(texts),
+            "sitroom": model.labels_from(texts, fz.for_model(model, texts)),
+        }
+        report(f"SUITE {path.name}", cases, preds)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=None, help="shared data root (else $SITROOM_SHARED_DATA)")
     ap.add_argument("--model", default=None, help="a hate model directory (default: shipped)")
+    ap.add_argument(
+        "--suite",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="score HateCheck-format files (functionality, test_case, label_gold) instead",
+    )
+    ap.add_argument("--lang", default=None, help="the suite's language (else detected per case)")
     args = ap.parse_args()
     if args.data:
         os.environ["SITROOM_SHARED_DATA"] = args.data
     t0 = time.time()
     model = load_model(args.model) if args.model else load_classifier("hate")
     fz = T.Featurizer()
+    if args.suite:
+        score_suites(args.suite, args.lang, model, fz)
+        print(f"\nmodel: {model.name} {model.version}; (total {time.time() - t0:.0f}s)")
+        return 0
     _, held = split_by_template(functional_cases())
     texts = [clean_for_model(c.text) for c in held]
     preds = {
