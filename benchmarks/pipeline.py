@@ -506,6 +506,18 @@ def main() -> None:
             chunk = stream[start : start + args.push_size]
             posts_ingest(source=source, items=[PostIn(external_id=i, text=t) for i, t in chunk])
 
+    def drain(tag: str) -> int:
+        """pipeline_drain(); with $SITROOM_BENCH_PROFILE=PREFIX, cProfiled to PREFIX.<tag>."""
+        prefix = os.environ.get("SITROOM_BENCH_PROFILE")
+        if not prefix:
+            return pipeline.pipeline_drain()
+        import cProfile
+
+        with cProfile.Profile() as prof:
+            n = pipeline.pipeline_drain()
+        prof.dump_stats(f"{prefix}.{tag}")
+        return n
+
     # Warm-up, untimed: every step loads its models and code on a few posts; then the
     # database is emptied again.
     conf.PIPELINE_SCOPE = "all"
@@ -532,7 +544,7 @@ def main() -> None:
         c2 = time.process_time()
         t2 = time.perf_counter()
         ingest(distinct_stream)
-        pipeline.pipeline_drain()
+        drain(f"distinct{rep}")
         t_distinct = time.perf_counter() - t2
         cpu_distinct = time.process_time() - c2
         encoded = encoded_strings[0]
@@ -578,7 +590,7 @@ def main() -> None:
     t0 = time.perf_counter()
     ingest(stream)
     t_ingest = time.perf_counter() - t0
-    processed = pipeline.pipeline_drain()
+    processed = drain("mixed")
     t_total = time.perf_counter() - t0
     cpu_total = time.process_time() - c0
     stages = dict(pipeline.STAGE_SECONDS)

@@ -11,6 +11,7 @@ with similarity 0.3 with p ≈ 0.12 (then confirmed with ``similarity``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -37,6 +38,7 @@ _B = _rng.integers(0, (1 << 61) - 1, size=PERMUTATIONS, dtype=np.uint64)
 Signature = npt.NDArray[np.uint32]
 
 
+@functools.lru_cache(maxsize=4096)  # a batch's texts are keyed, then fingerprinted
 def normalise_for_dedup(text: str) -> str:
     text = unicodedata.normalize("NFKD", text or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch))

@@ -34,6 +34,17 @@ def test_bulk_set_writes_json_binary_and_foreign_keys_and_honours_where():
     assert bulk_set([], ["language"]) == 0
 
 
+def test_bulk_set_converts_values_of_another_type_as_the_orm_would():
+    # Plain ints and strs skip the ORM's preparation; anything else still goes through it.
+    a = DistinctText.objects.create(exact_key="a", text="a")
+    b = DistinctText.objects.create(exact_key="b", text="b")
+    a.language = 12  # type: ignore[assignment]  # a CharField given an int
+    a.representative_id = str(b.pk)  # type: ignore[attr-defined]  # a foreign key given a str
+    assert bulk_set([a], ["language", "representative"]) == 1
+    row = DistinctText.objects.values("language", "representative_id").get(pk=a.pk)
+    assert row == {"language": "12", "representative_id": b.pk}
+
+
 def test_insert_ignore_skips_rows_that_exist():
     t = DistinctText.objects.create(exact_key="t", text="t")
     insert_ignore(LshKey, ["key", "text_id"], [(1, t.pk), (2, t.pk)])
