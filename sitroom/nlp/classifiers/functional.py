@@ -576,12 +576,14 @@ def functional_cases(langs: list[str] | None = None) -> list[FunctionalCase]:
             [(t, FUNCTIONALITY.get(t, ""), s) for t, s in HATEFUL.get(lang, [])]
             + FT.HATEFUL.get(lang, []),
             [(t, FUNCTIONALITY.get(t, ""), s) for t, s in NON_HATEFUL.get(lang, [])]
-            + FT.NON_HATEFUL.get(lang, []),
+            + FT.NON_HATEFUL.get(lang, [])
+            + FT.COUNTER.get(lang, []),
             OTHERS[lang],
         )
         for i, s in enumerate(NO_TARGET.get(lang, [])):
             train.append(FunctionalCase(s, 0, lang, f"p-{i}", None, "no-target"))
-        for i, (fn, s) in enumerate(FT.NO_TARGET.get(lang, [])):
+        individual = [("abuse-individual", s) for s in FT.INDIVIDUAL.get(lang, [])]
+        for i, (fn, s) in enumerate(FT.NO_TARGET.get(lang, []) + individual):
             train.append(FunctionalCase(s, 0, lang, f"q-{i}", None, fn))
         train += _slur_cases(lang, FT.SLUR_FRAMES.get(lang, []), "s-")
         for text, label, tid, key, fn in FC.composed(lang, GROUPS[lang], GROUP_KEYS):
