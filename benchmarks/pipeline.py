@@ -677,7 +677,7 @@ def main() -> None:
     for label, seconds in [("distinct texts", distinct_stages), ("mixed stream", stages)]:
         print(
             f"  pipeline stages, {label} (wall s): "
-            + ", ".join(f"{k} {v:.1f}" for k, v in sorted(seconds.items(), key=lambda kv: -kv[1]))
+            + ", ".join(f"{k} {v:.2f}" for k, v in sorted(seconds.items(), key=lambda kv: -kv[1]))
         )
     print(f"  peak memory (ru_maxrss): {peak_mb:.0f} MB")
     print(
