@@ -20,6 +20,9 @@ from sitroom.nlp.classifiers.features import clean_for_model, deobfuscate
         ("Vous connaissez les h0m053xu3l5 ?", "Vous connaissez les homosexuels ?"),
         ("k1ll them all, n1gg3rs", "kill them all, niggers"),
         ("bienvenid@s tod@s", "bienvenidas todas"),
+        # Letters repeated: two kept, one in Arabic script (which writes no double letters).
+        ("I haaaaate them sooooo much", "I haate them soo much"),
+        ("ما صدقش المسلمييييين", "ما صدقش المسلمين"),
     ],
 )
 def test_obfuscated_spellings_are_undone(text: str, expected: str) -> None:
@@ -40,6 +43,8 @@ def test_obfuscated_spellings_are_undone(text: str, expected: str) -> None:
         "و و و ..!!",
         # Two letters are not enough to tell.
         "a b testing",
+        # Double letters and repeated digits are ordinary.
+        "Aaron's cool bookkeeping, 1000 votes",
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:

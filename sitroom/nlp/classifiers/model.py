@@ -601,7 +601,7 @@ def train_stacked(
         for lang in langs:
             sel = rl == lang
             if y_e[sel].sum() >= 10 and (1 - y_e[sel]).sum() >= 10:
-                lang_thresholds[lang] = best_f1_threshold(p_oof[sel], y_e[sel])
+                lang_thresholds[lang] = pick(p_oof[sel], y_e[sel])
     model = StackedModel(
         task=task,
         name=name,
