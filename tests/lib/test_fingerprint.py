@@ -41,3 +41,24 @@ def test_signature_round_trip_and_keys_fit_bigint():
     sig = minhash(ORIGINAL)
     assert (signature_from_bytes(signature_to_bytes(sig)) == sig).all()
     assert all(0 <= k < (1 << 63) for k in lsh_keys(sig))
+
+
+def test_signatures_stay_comparable_with_stored_ones_when_digests_are_cached():
+    # Stored signatures are compared with new ones: the cached shingle digests must give
+    # exactly the signature of the plain definition, on the first call and on later ones.
+    import hashlib
+
+    import numpy as np
+
+    from sitroom.lib import fingerprint
+
+    text = "Les bulletins pré-cochés sont arrivés à Korhogo #CENI @someone https://x.y/z"
+    norm = fingerprint.normalise_for_dedup(text)
+    grams = {norm[i : i + fingerprint.SHINGLE] for i in range(len(norm) - fingerprint.SHINGLE + 1)}
+    digests = b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams)
+    hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64) & fingerprint._PRIME
+    expected = ((np.outer(hashes, fingerprint._A) + fingerprint._B) % fingerprint._PRIME).min(
+        axis=0
+    )
+    assert (fingerprint.minhash(text) == expected.astype(np.uint32)).all()
+    assert (fingerprint.minhash(text) == expected.astype(np.uint32)).all()  # digests cached
