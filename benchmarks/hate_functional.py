@@ -121,12 +121,13 @@ def read_suite(path: Path, lang: str | None) -> list[FunctionalCase]:
 
 
 def score_suites(paths: list[Path], lang: str | None, model: AnyModel, fz: T.Featurizer) -> None:
+    baseline = tfidf_baseline()  # trained once, on the public corpora, for every suite
     for path in paths:
         cases = read_suite(path, lang)
         texts = [clean_for_model(c.text) for c in cases]
         preds = {
             "majority (hateful)": np.ones(len(cases), dtype=int),
-            "tfidf+LR (public sets)": tfidf_baseline()(texts),
+            "tfidf+LR (public sets)": baseline(texts),
             "sitroom": model.labels_from(texts, fz.for_model(model, texts)),
         }
         report(f"SUITE {path.name}", cases, preds)
