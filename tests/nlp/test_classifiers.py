@@ -346,3 +346,51 @@ def test_hidden_layer_head_learns_and_roundtrips(featurizer: T.Featurizer, tmp_p
     a = m.predict_proba(texts, featurizer)
     assert np.allclose(a, loaded.predict_proba(texts, featurizer), atol=1e-2)
     assert a[0] > a[1]
+
+
+def test_language_centring_removes_the_language_offset(
+    featurizer: T.Featurizer, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    en = ["The weather is lovely in the park today.", "My brother cooks dinner every night."]
+    fr = ["Il fait très beau dans le parc aujourd'hui.", "Mon frère prépare le dîner chaque soir."]
+    exs = [Example(t, 0, "xx", "functional") for t in en + fr] + [Example(en[0], 0, "en", "own")]
+    content = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    offset = {"en": np.array([0, 0, 0.5]), "fr": np.array([0, 0, -0.5])}
+    emb = np.vstack([content + offset["en"], content + offset["fr"], content[:1] + offset["en"]])
+    names, shift, out = T.lang_centres(en + fr + en[:1], exs, emb, min_rows=2)
+    assert names == ["en", "fr"] and shift is not None
+    np.testing.assert_allclose(out[:2], content, atol=1e-6)  # same content, same vector
+    np.testing.assert_allclose(out[2:4], content, atol=1e-6)
+    np.testing.assert_allclose(out[4], content[0], atol=1e-6)  # any row of the language
+    one = emb[:2]
+    names, shift, same = T.lang_centres(en, exs[:2], one, min_rows=2)
+    assert names == [] and shift is None and same is one  # one language: nothing to do
+
+    # Trained with centring, the model applies the same shifts when scoring, and keeps them.
+    hate = [
+        Example(t, lab, "xx", "functional", None, {"template": f"t{i % 5}"})
+        for i, (t, lab) in enumerate(
+            [(f"{g} are vermin and should leave.", 1) for g in ("Jews", "Muslims", "Roma")]
+            + [(f"Les {g} sont de la vermine.", 1) for g in ("juifs", "musulmans", "Roms")]
+            + [(f"{g} are our friends and neighbours.", 0) for g in ("Jews", "Muslims", "Roma")]
+            + [(f"Les {g} sont nos amis.", 0) for g in ("juifs", "musulmans", "Roms")]
+        )
+    ]
+    cfg = replace(CFG, lang_centre=True, min_lang_rows=50)
+    m = T.train("hate", hate * 20, featurizer=featurizer, config=cfg, version="centred")
+    assert m.centre_langs == ["en", "fr"] and m.centre_shift is not None
+    texts = ["Roma are vermin and should leave.", "Les Roms sont nos amis."]
+    raw = featurizer(texts)
+    shifted = m.head_input(texts, raw, m.emb_width)
+    np.testing.assert_allclose(shifted - raw, m.centre_shift, atol=1e-6)
+    other = ["Die Roma sind Ungeziefer."]  # German: no centre, left as it is
+    np.testing.assert_allclose(m.head_input(other, featurizer(other), m.emb_width),
+                               featurizer(other), atol=1e-6)  # fmt: skip
+    m.save(tmp_path / "c")
+    loaded = StackedModel.load(tmp_path / "c")
+    assert loaded.centre_langs == ["en", "fr"]
+    np.testing.assert_allclose(
+        m.predict_proba(texts, featurizer), loaded.predict_proba(texts, featurizer), atol=1e-2
+    )

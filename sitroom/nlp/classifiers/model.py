@@ -170,6 +170,11 @@ class StackedModel:
     # Which vectors the embedding head reads: "final" (the sentence embedding) or "mid"
     # (middle layers: embedder.classifier_features).
     emb_feature: str = "final"
+    # Per-language shifts added to the embedding head's input (and the target-group head's):
+    # the language's mean vector over the same (translated) cases is replaced by the mean of
+    # all languages' means, so what the heads learnt mostly from English carries over.
+    centre_langs: list[str] = field(default_factory=list)
+    centre_shift: np.ndarray | None = None  # (len(centre_langs), width)
     # Optional: a deployment's lexicon, whose hits are reported as evidence.
     lexicon: LexiconMatcher | None = field(default=None, repr=False, compare=False)
     _embedder: Embedder | None = field(default=None, repr=False, compare=False)
@@ -190,8 +195,20 @@ class StackedModel:
     def emb_width(self) -> int:
         return int(self.emb_hidden_w.shape[0] if self.emb_hidden_w is not None else len(self.emb_w))
 
-    def embedding_logits(self, emb: Floats) -> np.ndarray:
-        h = feature_part(emb, self.emb_width, self.emb_feature)
+    def head_input(self, cleaned: Sequence[str] | None, emb: Floats, width: int) -> Floats:
+        """The columns the heads read, shifted per detected language where centred."""
+        h = feature_part(emb, width, self.emb_feature)
+        if self.centre_langs and self.centre_shift is not None and cleaned is not None:
+            pos = {lang: k for k, lang in enumerate(self.centre_langs)}
+            rows = [(i, pos[lg]) for i, lg in enumerate(detect_langs(cleaned)) if lg in pos]
+            if rows:
+                h = np.array(h, dtype=np.float32)
+                ii, kk = (np.array(v) for v in zip(*rows, strict=True))
+                h[ii] += self.centre_shift[kk].astype(np.float32)
+        return h
+
+    def embedding_logits(self, emb: Floats, cleaned: Sequence[str] | None = None) -> np.ndarray:
+        h = self.head_input(cleaned, emb, self.emb_width)
         if self.emb_hidden_w is not None and self.emb_hidden_b is not None:
             h = np.maximum(h @ self.emb_hidden_w + self.emb_hidden_b, 0.0)
         return np.asarray(h @ self.emb_w.astype(np.float32) + self.emb_b)
@@ -199,7 +216,7 @@ class StackedModel:
     def logits(
         self, cleaned: Sequence[str], emb: Floats
     ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix | None]:
-        z_e = self.embedding_logits(emb)
+        z_e = self.embedding_logits(emb, cleaned)
         xt = None
         if self.ngram is not None and self.idf is not None and self.ngram_w is not None:
             xt = tfidf(self.ngram.counts(cleaned), self.idf)
@@ -244,7 +261,7 @@ class StackedModel:
         p, thr = self._calibrate(cleaned, z_e, z_t)
         neg, pos = LABELS[self.task]
         out = []
-        groups = self._target_groups(emb) if self.groups else [None] * len(texts)
+        groups = self._target_groups(emb, cleaned) if self.groups else [None] * len(texts)
         positives = [i for i in range(len(cleaned)) if p[i] >= thr[i]]
         top_words = (
             dict(zip(positives, self._top_words([cleaned[i] for i in positives]), strict=True))
@@ -276,9 +293,9 @@ class StackedModel:
             )
         return out
 
-    def _target_groups(self, emb: Floats) -> list[str | None]:
+    def _target_groups(self, emb: Floats, cleaned: Sequence[str]) -> list[str | None]:
         assert self.group_w is not None and self.group_b is not None
-        emb = feature_part(emb, self.group_w.shape[1], self.emb_feature)
+        emb = self.head_input(cleaned, emb, self.group_w.shape[1])
         z = emb @ self.group_w.T.astype(np.float32) + self.group_b
         z = z - z.max(axis=1, keepdims=True)
         pr = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
@@ -320,6 +337,8 @@ class StackedModel:
             arrays["ngram_w"] = self.ngram_w.astype(np.float16)
         if self.lang_w is not None:
             arrays["lang_w"] = self.lang_w.astype(np.float32)
+        if self.centre_shift is not None:
+            arrays["centre_shift"] = self.centre_shift.astype(np.float32)
         if self.group_w is not None and self.group_b is not None:
             arrays["group_w"] = self.group_w.astype(np.float32)
             arrays["group_b"] = self.group_b.astype(np.float32)
@@ -347,6 +366,7 @@ class StackedModel:
             "groups": self.groups,
             "langs": self.langs,
             "lang_thresholds": self.lang_thresholds,
+            "centre_langs": self.centre_langs,
             "info": self.info,
         }
         tmp_w = d / ".weights.npz.tmp"
@@ -400,6 +420,8 @@ class StackedModel:
             ),
             emb_hidden_b=arr.get("emb_hidden_b"),
             emb_feature=str(meta.get("emb_feature") or "final"),
+            centre_langs=list(meta.get("centre_langs") or []),
+            centre_shift=arr.get("centre_shift"),
         )
 
 
@@ -427,6 +449,9 @@ class TrainConfig:
     threshold_metric: str = "f1"
     # The vectors the embedding head reads: "final" (sentence embedding) or "mid".
     emb_feature: str = "final"
+    # Centre the embedding head's input per language on the functional cases (which say the
+    # same things in every language): see StackedModel.centre_langs.
+    lang_centre: bool = False
 
 
 def _fit_lr(x: Any, y: np.ndarray, c: float, w: np.ndarray | None) -> Any:
