@@ -394,3 +394,20 @@ def test_language_centring_removes_the_language_offset(
     np.testing.assert_allclose(
         m.predict_proba(texts, featurizer), loaded.predict_proba(texts, featurizer), atol=1e-2
     )
+
+
+def test_balanced_threshold_does_not_move_with_the_share_of_positives() -> None:
+    from sitroom.nlp.classifiers.model import best_balanced_threshold, best_macro_f1_threshold
+
+    rng = np.random.default_rng(0)
+    pos, neg = rng.normal(0.7, 0.15, 400), rng.normal(0.3, 0.15, 400)
+    few = np.concatenate([pos[:40], neg])  # 10% positive
+    many = np.concatenate([pos, neg[:40]])  # 90% positive
+    y_few = np.r_[np.ones(40), np.zeros(400)].astype(int)
+    y_many = np.r_[np.ones(400), np.zeros(40)].astype(int)
+    b_few, b_many = best_balanced_threshold(few, y_few), best_balanced_threshold(many, y_many)
+    assert abs(b_few - b_many) < 0.1 and 0.35 < b_few < 0.65
+    m_few, m_many = best_macro_f1_threshold(few, y_few), best_macro_f1_threshold(many, y_many)
+    assert m_few - m_many > abs(b_few - b_many)  # macro-F1's threshold follows the share
+    with pytest.raises(ValueError, match="threshold_metric"):
+        T.train("hate", _toy(), config=TrainConfig(threshold_metric="accuracy"))

@@ -444,8 +444,8 @@ class TrainConfig:
     emb_hidden: int = 0
     emb_alpha: float = 1e-2
     emb_epochs: int = 60
-    # What the decision threshold maximises on out-of-fold scores: "f1" (positive class) or
-    # "macro_f1" (mean of both classes' F1).
+    # What the decision threshold maximises on out-of-fold scores: "f1" (positive class),
+    # "macro_f1" (mean of both classes' F1) or "balanced" (mean of both classes' recall).
     threshold_metric: str = "f1"
     # The vectors the embedding head reads: "final" (sentence embedding) or "mid".
     emb_feature: str = "final"
@@ -526,6 +526,19 @@ def best_macro_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
     return float((p[order][i] + p[order][min(i + 1, len(p) - 1)]) / 2)
 
 
+def best_balanced_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The threshold maximising balanced accuracy (the mean of both classes' recall, Youden's
+    J): unlike F1 or macro-F1 it does not depend on how common each class is, so it holds
+    when the share of positives where the model is used differs from the training mix."""
+    order = np.argsort(-p)
+    ys = y[order]
+    n, pos = len(ys), float(ys.sum())
+    tp = np.cumsum(ys)
+    fp = np.arange(1, n + 1) - tp
+    i = int(np.argmax(tp / max(pos, 1.0) - fp / max(n - pos, 1.0)))
+    return float((p[order][i] + p[order][min(i + 1, len(p) - 1)]) / 2)
+
+
 def best_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
     order = np.argsort(-p)
     ys = y[order]
@@ -534,6 +547,13 @@ def best_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
     f1 = 2 * tp / (k + ys.sum())
     i = int(np.argmax(f1))
     return float((p[order][i] + p[order][min(i + 1, len(p) - 1)]) / 2)
+
+
+THRESHOLD_METRICS = {
+    "f1": best_f1_threshold,
+    "macro_f1": best_macro_f1_threshold,
+    "balanced": best_balanced_threshold,
+}
 
 
 def train_stacked(
@@ -618,7 +638,11 @@ def train_stacked(
     if lang_w is not None:
         z_oof = z_oof + feats[:, k0:] @ lang_w
     p_oof = _sigmoid(z_oof)
-    pick = best_macro_f1_threshold if cfg.threshold_metric == "macro_f1" else best_f1_threshold
+    if cfg.threshold_metric not in THRESHOLD_METRICS:
+        raise ValueError(
+            f"threshold_metric {cfg.threshold_metric!r}: expected one of {sorted(THRESHOLD_METRICS)}"
+        )
+    pick = THRESHOLD_METRICS[cfg.threshold_metric]
     threshold = pick(p_oof, y_e) if cfg.tune_threshold else 0.5
     lang_thresholds: dict[str, float] = {}
     if langs and cfg.tune_threshold:
