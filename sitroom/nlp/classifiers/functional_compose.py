@@ -5,7 +5,8 @@ few fixed sentences; a model trained on them learns those sentences more than th
 behind them. Here the rule is spelt out: a protected group with a derogatory predicate is
 hateful however it is framed (statement, opinion, question, a pronoun in the next
 sentence, a negated positive, a call to violence), while the same predicate denied, quoted
-in order to reject it, or said of a non-protected target is not.
+in order to reject it, or said of a non-protected target is not, nor is a call to violence
+negated ("nobody should ...") or a positive quality affirmed.
 
 Each language has predicate nouns (``neg``: "{g} are <neg>"), positive qualities whose
 denial is hateful (``pos``), violent verbs in the infinitive (``act``), non-protected
@@ -18,7 +19,7 @@ of the out-of-fold split. Nothing here was written from the held-out files.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 Frames = dict[str, list[str]]
 
@@ -31,6 +32,9 @@ class Lang:
     others: list[str]  # non-protected targets
     hateful: Frames  # functionality -> frames using {g} and {x}
     non_hateful: Frames
+    # Positive qualities, only ever affirmed (identity-positive frames): denying "brilliant"
+    # is not what a denied "human" or "equal" is, and pairing them taught the wrong contrast.
+    good: list[str] = field(default_factory=list)
 
 
 LANGS: dict[str, Lang] = {
@@ -38,6 +42,7 @@ LANGS: dict[str, Lang] = {
         neg=["vermin", "a plague on this country", "savages", "a disgrace", "subhuman trash",
              "parasites", "a disease", "filthy animals", "a burden on all of us"],
         pos=["human", "real citizens", "equal to us", "worthy of respect", "welcome here"],
+        good=["wonderful people", "kind and generous", "brilliant"],
         act=["kill", "wipe out", "burn", "get rid of", "beat up"],
         others=["referees", "politicians who lie", "spammers", "landlords", "traffic wardens"],
         hateful={
@@ -52,6 +57,7 @@ LANGS: dict[str, Lang] = {
                        "I want to {a} every one of {g}."],
         },
         non_hateful={
+            "negated-threat": ["Nobody should ever {a} {g}.", "I would never {a} {g}."],
             "negated-hate": ["{g} are not {x}.", "I don't think {g} are {x}.",
                              "No, {g} are not {x} at all."],
             "counter-quote": ['Saying "{g} are {x}" is pure bigotry.',
@@ -66,6 +72,7 @@ LANGS: dict[str, Lang] = {
              "des sous-hommes", "des parasites", "une maladie", "des animaux",
              "un fardeau pour nous tous"],
         pos=["humains", "de vrais citoyens", "nos égaux", "bienvenus ici", "dignes de respect"],
+        good=["formidables", "gentils et généreux", "brillants"],
         act=["tuer", "exterminer", "brûler", "chasser", "frapper"],
         others=["les arbitres", "les politiciens menteurs", "les spammeurs",
                 "les propriétaires", "les contractuels"],
@@ -82,6 +89,7 @@ LANGS: dict[str, Lang] = {
                        "Je veux {a} {g}, jusqu'au dernier."],
         },
         non_hateful={
+            "negated-threat": ["Personne ne devrait {a} {g}.", "Je ne voudrais jamais {a} {g}."],
             "negated-hate": ["{g} ne sont pas {x}.", "Je ne pense pas que {g} soient {x}.",
                              "Non, {g} ne sont pas du tout {x}."],
             "counter-quote": ["Dire « {g} sont {x} », c'est du racisme pur.",
@@ -97,6 +105,7 @@ LANGS: dict[str, Lang] = {
              "eine Last für uns alle"],
         pos=["menschlich", "gleichwertig", "hier willkommen", "etwas wert",
              "vertrauenswürdig"],
+        good=["wunderbar", "freundlich und großzügig", "klug"],
         act=["töten", "auslöschen", "verbrennen", "loswerden", "verprügeln"],
         others=["Schiedsrichter", "verlogene Politiker", "Spammer", "Vermieter",
                 "Politessen"],
@@ -112,6 +121,7 @@ LANGS: dict[str, Lang] = {
                        "Ich will {g} {a}, jeden einzelnen."],
         },
         non_hateful={
+            "negated-threat": ["Niemand sollte {g} {a}.", "Ich würde niemals {g} {a}."],
             "negated-hate": ["Es stimmt nicht, dass {g} {x} sind.",
                              "Ich glaube nicht, dass {g} {x} sind.",
                              "Nein, {g} sind überhaupt nicht {x}."],
@@ -127,6 +137,7 @@ LANGS: dict[str, Lang] = {
              "unos parásitos", "una enfermedad", "animales sucios", "una carga para todos"],
         pos=["humanos", "ciudadanos de verdad", "iguales a nosotros", "bienvenidos aquí",
              "dignos de respeto"],
+        good=["maravillosos", "amables y generosos", "inteligentes"],
         act=["matar", "exterminar", "quemar", "echar", "darles una paliza a"],
         others=["los árbitros", "los políticos mentirosos", "los spammers",
                 "los caseros", "los controladores de tráfico"],
@@ -142,6 +153,7 @@ LANGS: dict[str, Lang] = {
                        "Quiero {a} {g}, a todos."],
         },
         non_hateful={
+            "negated-threat": ["Nadie debería {a} {g}.", "Yo nunca querría {a} {g}."],
             "negated-hate": ["{g} no son {x}.", "No creo que {g} sean {x}.",
                              "No, {g} no son {x} en absoluto."],
             "counter-quote": ["Decir «{g} son {x}» es puro odio.",
@@ -156,6 +168,7 @@ LANGS: dict[str, Lang] = {
              "uns parasitas", "uma doença", "animais imundos", "um fardo para todos nós"],
         pos=["humanos", "cidadãos de verdade", "iguais a nós", "bem-vindos aqui",
              "dignos de respeito"],
+        good=["maravilhosos", "gentis e generosos", "inteligentes"],
         act=["matar", "exterminar", "queimar", "expulsar", "espancar"],
         others=["os árbitros", "os políticos mentirosos", "os spammers", "os senhorios",
                 "os fiscais de trânsito"],
@@ -171,6 +184,7 @@ LANGS: dict[str, Lang] = {
                        "Quero {a} {g}, todos eles."],
         },
         non_hateful={
+            "negated-threat": ["Ninguém deveria {a} {g}.", "Eu nunca iria {a} {g}."],
             "negated-hate": ["{g} não são {x}.", "Não acho que {g} sejam {x}.",
                              "Não, {g} não são {x} de jeito nenhum."],
             "counter-quote": ["Dizer \"{g} são {x}\" é puro ódio.",
@@ -184,6 +198,7 @@ LANGS: dict[str, Lang] = {
         neg=["una piaga per questo paese", "dei selvaggi", "una vergogna", "feccia",
              "dei parassiti", "una malattia", "animali sporchi", "un peso per tutti noi"],
         pos=["umani", "veri cittadini", "uguali a noi", "benvenuti qui", "degni di rispetto"],
+        good=["meravigliosi", "gentili e generosi", "intelligenti"],
         act=["uccidere", "sterminare", "bruciare", "cacciare", "picchiare"],
         others=["gli arbitri", "i politici bugiardi", "gli spammer", "i padroni di casa",
                 "i vigili"],
@@ -199,6 +214,7 @@ LANGS: dict[str, Lang] = {
                        "Voglio {a} {g}, tutti quanti."],
         },
         non_hateful={
+            "negated-threat": ["Nessuno dovrebbe {a} {g}.", "Non vorrei mai {a} {g}."],
             "negated-hate": ["{g} non sono {x}.", "Non penso che {g} siano {x}.",
                              "No, {g} non sono affatto {x}."],
             "counter-quote": ["Dire «{g} sono {x}» è puro odio.",
@@ -213,6 +229,7 @@ LANGS: dict[str, Lang] = {
              "untermenschen", "parasieten", "een ziekte", "smerige dieren",
              "een last voor ons allemaal"],
         pos=["menselijk", "gelijkwaardig", "hier welkom", "iets waard", "te vertrouwen"],
+        good=["geweldig", "vriendelijk en gul", "slim"],
         act=["vermoorden", "uitroeien", "verbranden", "wegjagen", "in elkaar slaan"],
         others=["scheidsrechters", "liegende politici", "spammers", "huisjesmelkers",
                 "parkeerwachters"],
@@ -228,6 +245,7 @@ LANGS: dict[str, Lang] = {
                        "Ik wil {g} {a}, stuk voor stuk."],
         },
         non_hateful={
+            "negated-threat": ["Niemand zou {g} moeten {a}.", "Ik zou {g} nooit {a}."],
             "negated-hate": ["Het is niet waar dat {g} {x} zijn.",
                              "Ik denk niet dat {g} {x} zijn.",
                              "Nee, {g} zijn echt niet {x}."],
@@ -243,6 +261,7 @@ LANGS: dict[str, Lang] = {
              "pasożytami", "chorobą", "brudnymi zwierzętami", "ciężarem dla nas wszystkich"],
         pos=["ludźmi", "prawdziwymi obywatelami", "równi nam", "tu mile widziani",
              "godni szacunku"],
+        good=["wspaniałymi ludźmi", "życzliwymi i hojnymi ludźmi", "mądrymi ludźmi"],
         act=["zabić", "wytępić", "spalić", "przegonić", "pobić"],
         others=["sędziowie", "kłamliwi politycy", "spamerzy", "właściciele mieszkań",
                 "strażnicy miejscy"],
@@ -258,6 +277,7 @@ LANGS: dict[str, Lang] = {
                        "Chcę {a} {g}, wszystkich co do jednego."],
         },
         non_hateful={
+            "negated-threat": ["Nikt nie powinien {a} {g}.", "Nigdy nie chciałbym {a} {g}."],
             "negated-hate": ["{g} nie są {x}.", "Nie sądzę, żeby {g} byli {x}.",
                              "Nie, {g} wcale nie są {x}."],
             "counter-quote": ["Mówienie „{g} są {x}” to czysta nienawiść.",
@@ -271,6 +291,7 @@ LANGS: dict[str, Lang] = {
         neg=["حشرات", "وباء على هذا البلد", "همج", "عار", "حثالة", "طفيليات", "مرض",
              "حيوانات قذرة", "عبء علينا جميعا"],
         pos=["بشر", "مواطنون حقيقيون", "متساوون معنا", "مرحب بهم هنا", "يستحقون الاحترام"],
+        good=["رائعون", "طيبون وكرماء", "أذكياء"],
         act=["قتل", "إبادة", "حرق", "طرد", "ضرب"],
         others=["الحكام في المباريات", "السياسيون الكذابون", "مرسلو الرسائل المزعجة",
                 "الملاك", "شرطة المرور"],
@@ -283,6 +304,7 @@ LANGS: dict[str, Lang] = {
             "threat": ["يجب {a} {g}.", "على أحد أن يقوم ب{a} {g}.", "أريد {a} {g} جميعا."],
         },
         non_hateful={
+            "negated-threat": ["لا ينبغي لأحد {a} {g}.", "لن أقبل أبدا {a} {g}."],
             "negated-hate": ["{g} ليسوا {x}.", "لا أعتقد أن {g} {x}.", "لا، {g} ليسوا {x} أبدا."],
             "counter-quote": ["قول \"{g} {x}\" هو كراهية خالصة.",
                               "من يقول إن {g} {x} يجب أن يخجل من نفسه."],
@@ -295,6 +317,7 @@ LANGS: dict[str, Lang] = {
         neg=["कीड़े-मकोड़े", "इस देश पर एक महामारी", "जंगली", "कलंक", "गंदगी", "परजीवी",
              "एक बीमारी", "गंदे जानवर", "हम सब पर बोझ"],
         pos=["इंसान", "असली नागरिक", "हमारे बराबर", "यहाँ स्वागत योग्य", "सम्मान के लायक"],
+        good=["बहुत अच्छे लोग", "दयालु और उदार", "होशियार"],
         act=["मार डालना", "खत्म करना", "जला देना", "भगा देना", "पीटना"],
         others=["रेफरी", "झूठे नेता", "स्पैमर", "मकान मालिक", "ट्रैफिक पुलिस वाले"],
         hateful={
@@ -309,6 +332,7 @@ LANGS: dict[str, Lang] = {
                        "मैं सारे {g} को {a} चाहता हूँ।"],
         },
         non_hateful={
+            "negated-threat": ["{g} को कभी नहीं {a} चाहिए।", "मैं कभी नहीं चाहूँगा कि कोई {g} को {a}।"],
             "negated-hate": ["{g} {x} नहीं हैं।", "मुझे नहीं लगता कि {g} {x} हैं।",
                              "नहीं, {g} बिल्कुल {x} नहीं हैं।"],
             "counter-quote": ["यह कहना कि \"{g} {x} हैं\" सरासर नफरत है।",
@@ -322,6 +346,7 @@ LANGS: dict[str, Lang] = {
         neg=["害虫", "这个国家的瘟疫", "野蛮人", "耻辱", "人渣", "寄生虫", "一种病",
              "肮脏的畜生", "我们所有人的负担"],
         pos=["人", "真正的公民", "和我们平等的", "这里欢迎的", "值得尊重的"],
+        good=["很棒的人", "善良又慷慨的人", "聪明的人"],
         act=["杀光", "消灭", "烧死", "赶走", "痛打"],
         others=["裁判", "说谎的政客", "发垃圾广告的人", "房东", "交通协管员"],
         hateful={
@@ -333,6 +358,7 @@ LANGS: dict[str, Lang] = {
             "threat": ["我们应该{a}{g}。", "总得有人去{a}{g}。", "我想把{g}全部{a}。"],
         },
         non_hateful={
+            "negated-threat": ["谁都不应该{a}{g}。", "我绝不会去{a}{g}。"],
             "negated-hate": ["{g}不是{x}。", "我不认为{g}是{x}。", "不，{g}根本不是{x}。"],
             "counter-quote": ["说“{g}是{x}”纯粹是仇恨。", "说{g}是{x}的人应该感到羞耻。"],
             "counter-reference": ["把{g}叫做{x}是仇恨言论。", "别再说{g}是{x}了。"],
@@ -374,6 +400,8 @@ def composed(lang_code: str, groups: list[str], group_keys: list[str]) -> list[t
         for fn, fn_frames in frames.items():
             for fi, frame in enumerate(fn_frames):
                 slot, fillers = _slots(lang, frame)
+                if fn == "identity-positive" and slot == "p":
+                    fillers = fillers + lang.good
                 for xi, filler in enumerate(fillers):
                     tid = f"c-{fn}-{fi}-{slot}{xi}"
                     base = frame.replace("{" + slot + "}", filler)
