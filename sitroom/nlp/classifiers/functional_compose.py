@@ -11,7 +11,7 @@ negated ("nobody should ...") or a positive quality affirmed.
 Each language has predicate nouns (``neg``: "{g} are <neg>"), positive qualities whose
 denial is hateful (``pos``), violent verbs in the infinitive (``act``), non-protected
 targets (``others``), and frames per functionality. Which groups fill a frame is chosen by
-hash, so the set stays small (about 200 cases per language) and reproducible. Template ids
+hash, so the set stays small (about 650-700 cases per language) and reproducible. Template ids
 start with ``c-`` and name frame and filler, so a case's misspelt copies stay on its side
 of the out-of-fold split. Nothing here was written from the held-out files.
 """
@@ -367,7 +367,9 @@ LANGS: dict[str, Lang] = {
     ),
 }  # fmt: skip
 
-GROUPS_PER_FRAME = 2  # groups filled into each frame x filler (chosen by hash)
+# Groups filled into each frame x filler (chosen by hash). 3 rather than 2 (2026-11-23):
+# Multilingual HateCheck up in 7 of 8 languages, held-out templates 0.862 -> 0.865 (MODELS.md).
+GROUPS_PER_FRAME = 3
 
 
 def _pick(key: str, n: int, k: int) -> list[int]:
