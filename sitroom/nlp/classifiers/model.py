@@ -453,6 +453,13 @@ class TrainConfig:
     # same things in every language): see StackedModel.centre_langs.
     lang_centre: bool = False
 
+    def __post_init__(self) -> None:  # refused before any training is spent on it
+        if self.threshold_metric not in THRESHOLD_METRICS:
+            raise ValueError(
+                f"threshold_metric {self.threshold_metric!r}: expected one of "
+                f"{sorted(THRESHOLD_METRICS)}"
+            )
+
 
 def _fit_lr(x: Any, y: np.ndarray, c: float, w: np.ndarray | None) -> Any:
     from sklearn.linear_model import LogisticRegression
@@ -638,10 +645,6 @@ def train_stacked(
     if lang_w is not None:
         z_oof = z_oof + feats[:, k0:] @ lang_w
     p_oof = _sigmoid(z_oof)
-    if cfg.threshold_metric not in THRESHOLD_METRICS:
-        raise ValueError(
-            f"threshold_metric {cfg.threshold_metric!r}: expected one of {sorted(THRESHOLD_METRICS)}"
-        )
     pick = THRESHOLD_METRICS[cfg.threshold_metric]
     threshold = pick(p_oof, y_e) if cfg.tune_threshold else 0.5
     lang_thresholds: dict[str, float] = {}
