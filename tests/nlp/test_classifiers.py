@@ -219,6 +219,16 @@ def test_composed_cases_pair_every_hateful_frame_with_its_contrasts() -> None:
         fns = {c[4] for c in cases if c[1] == 0}
         assert {"negated-hate", "counter-quote", "abuse-nonprotected"} <= fns, lang
         assert 0.4 < len(hateful) / len(cases) < 0.6, lang
+        # A group said to disgust is hate, said of others it is not; a neutral mention is not.
+        emotion = [c for c in cases if c[4] == "negative-emotion"]
+        assert emotion and all(c[1] == 1 for c in emotion), lang
+        assert [c for c in cases if c[2].startswith("x-c-negative-emotion")], lang
+        assert [c for c in cases if c[4] == "identity-neutral" and c[1] == 0], lang
+        assert set(FC.MORE[lang][2]) <= set(spec.neg), lang  # vulgar predicates, every frame
+        vulgar = spec.vulgar[0]
+        said_of_others = [c for c in cases if c[4] == "abuse-nonprotected" and vulgar in c[0]]
+        said_of_groups = [c for c in cases if c[1] == 1 and vulgar in c[0]]
+        assert len(said_of_others) == len(said_of_groups), lang  # 3 others per 3 groups
         assert not [c for c in cases if c[2].startswith(("e-", "x-e-"))]  # never held out
 
 

@@ -218,3 +218,56 @@ def test_a_hidden_layer_head_reads_its_half_of_concatenated_vectors() -> None:
             np.testing.assert_allclose(m.embedding_logits(both), m.embedding_logits(own))
         else:
             assert list(m.labels_from(cleaned, both)) == [1, 0]
+
+
+class _SignalInBoth(_SignalInMid):
+    """The label signal in both halves (a different column in each)."""
+
+    def encode_queries_mid(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        final, mid = super().encode_queries_mid(texts)
+        final[:, 1] = mid[:, 0]
+        return final, mid
+
+
+def test_split_heads_average_one_network_per_half(tmp_path: Path) -> None:
+    """emb_feature "both" with emb_split 2: a network on the last layer and one on the middle
+    layers, each trained alone, averaged; stored as one network with block-diagonal weights."""
+    from dataclasses import replace
+
+    from sitroom.nlp import training as T
+    from sitroom.nlp.classifiers.datasets import Example
+    from sitroom.nlp.classifiers.model import TrainConfig, _EmbeddingHead
+
+    exs = [
+        Example(f"{'percent rose' if i % 2 else 'good evening'} number {i}", i % 2, "en", "s")
+        for i in range(80)
+    ]
+    fz = T.Featurizer(_SignalInBoth(), use_cache=False)  # type: ignore[arg-type]
+    cfg = TrainConfig(use_ngrams=False, emb_feature="both", emb_split=2, emb_hidden=8, folds=3)
+    m = T.train("checkworthy", exs, featurizer=fz, config=cfg)
+    assert m.emb_feature == "both" and m.needs_mid and m.emb_width == 8
+    assert m.emb_hidden_w is not None and m.emb_hidden_w.shape == (8, 16)
+    assert not m.emb_hidden_w[:4, 8:].any() and not m.emb_hidden_w[4:, :8].any()
+    cleaned = ["percent rose again", "good evening all"]
+    both = fz(cleaned, mid=True)
+    assert list(m.labels_from(cleaned, both)) == [1, 0]
+    # The stored head's logit is the mean of the two networks', each fitted on its half.
+    x = fz([e.text for e in exs], mid=True)
+    y = np.array([e.label for e in exs])
+    one = replace(cfg, emb_split=1)
+    halves = [_EmbeddingHead(one).fit(x[:, s], y, None) for s in (slice(0, 4), slice(4, 8))]
+    pair = _EmbeddingHead(cfg).fit(x, y, None)
+    np.testing.assert_allclose(
+        pair.decision_function(both),
+        (halves[0].decision_function(both[:, :4]) + halves[1].decision_function(both[:, 4:])) / 2,
+        rtol=1e-6, atol=1e-6,
+    )  # fmt: skip
+    m.save(tmp_path / "m")
+    back = StackedModel.load(tmp_path / "m")
+    assert back.emb_feature == "both"
+    np.testing.assert_allclose(back.proba_from(cleaned, both), m.proba_from(cleaned, both),
+                               atol=1e-3)  # fmt: skip
+    # An embedder without middle layers trains on its sentence vectors instead.
+    plain = T.Featurizer(_CountingEmbedder(), use_cache=False)  # type: ignore[arg-type]
+    m2 = T.train("checkworthy", exs, featurizer=plain, config=cfg)
+    assert m2.emb_feature == "final" and not m2.needs_mid

@@ -49,7 +49,7 @@ def _detect_lang(text: str) -> str:
     return str(py3langid.classify(text)[0])
 
 
-EMB_FEATURES = ("final", "mid")
+EMB_FEATURES = ("final", "mid", "both")
 
 
 def feature_part(emb: Floats, width: int, feature: str = "final") -> Floats:
@@ -59,7 +59,7 @@ def feature_part(emb: Floats, width: int, feature: str = "final") -> Floats:
         raise ValueError(f"embedding feature {feature!r}: expected one of {EMB_FEATURES}")
     cols = emb.shape[1]
     if cols == 2 * width:
-        return emb[:, :width] if feature == "final" else emb[:, width:]
+        return {"final": emb[:, :width], "mid": emb[:, width:]}.get(feature, emb)
     if cols == width and feature == "final":
         return emb
     raise ValueError(
@@ -189,7 +189,7 @@ class StackedModel:
 
     @property
     def needs_mid(self) -> bool:
-        return self.emb_feature == "mid"
+        return self.emb_feature in ("mid", "both")
 
     @property
     def emb_width(self) -> int:
@@ -197,7 +197,8 @@ class StackedModel:
 
     def head_input(self, cleaned: Sequence[str] | None, emb: Floats, width: int) -> Floats:
         """The columns the heads read, shifted per detected language where centred."""
-        h = feature_part(emb, width, self.emb_feature)
+        dim = width // 2 if self.emb_feature == "both" else width
+        h = feature_part(emb, dim, self.emb_feature)
         if self.centre_langs and self.centre_shift is not None and cleaned is not None:
             pos = {lang: k for k, lang in enumerate(self.centre_langs)}
             rows = [(i, pos[lg]) for i, lg in enumerate(detect_langs(cleaned)) if lg in pos]
@@ -444,10 +445,17 @@ class TrainConfig:
     emb_hidden: int = 0
     emb_alpha: float = 1e-2
     emb_epochs: int = 60
+    # Networks averaged (different seeds); their mean logit is one wider network's, so the
+    # stored head is the same kind of array, emb_bag times as wide.
+    emb_bag: int = 1
+    # Column blocks of the head's input with networks of their own (see _EmbeddingHead.fit):
+    # 2 with emb_feature "both" averages a network on the last layer and one on the middle
+    # layers, each trained without the other.
+    emb_split: int = 1
     # What the decision threshold maximises on out-of-fold scores: "f1" (positive class),
     # "macro_f1" (mean of both classes' F1) or "balanced" (mean of both classes' recall).
     threshold_metric: str = "f1"
-    # The vectors the embedding head reads: "final" (sentence embedding) or "mid".
+    # The vectors the embedding head reads: "final" (sentence embedding), "mid" or "both".
     emb_feature: str = "final"
     # Centre the embedding head's input per language on the functional cases (which say the
     # same things in every language): see StackedModel.centre_langs.
@@ -486,38 +494,56 @@ class _EmbeddingHead:
         sw = np.ones(len(y)) if w is None else np.asarray(w, dtype=np.float64)
         rate = float(np.average(y, weights=sw))
         sw = sw * np.where(y == 1, 0.5 / rate, 0.5 / (1 - rate))
-        self.model = MLPClassifier(
-            hidden_layer_sizes=(self.cfg.emb_hidden,),
-            alpha=self.cfg.emb_alpha,
-            max_iter=self.cfg.emb_epochs,
-            random_state=self.cfg.seed,
-        )
         import warnings
 
         from sklearn.exceptions import ConvergenceWarning
 
-        with warnings.catch_warnings():
-            # A fixed epoch budget is the regulariser here, not a failure to converge.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            self.model.fit(x, y, sample_weight=sw / sw.mean())
+        # ``emb_split`` column blocks (with the "both" input: last layer, middle layers) each
+        # get their own networks; all of them are averaged, as one network whose hidden
+        # units each read one block (the other block's weights are zero).
+        blocks = max(1, self.cfg.emb_split)
+        width = x.shape[1] // blocks
+        nets: list[tuple[int, Any]] = []
+        for b in range(blocks):
+            xb = x[:, b * width : (b + 1) * width]
+            for k in range(max(1, self.cfg.emb_bag)):
+                net = MLPClassifier(
+                    hidden_layer_sizes=(self.cfg.emb_hidden,),
+                    alpha=self.cfg.emb_alpha,
+                    max_iter=self.cfg.emb_epochs,
+                    random_state=self.cfg.seed + 1000 * k,
+                )
+                with warnings.catch_warnings():
+                    # A fixed epoch budget is the regulariser here, not a failure to converge.
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    net.fit(xb, y, sample_weight=sw / sw.mean())
+                nets.append((b, net))
+        w1 = np.zeros((x.shape[1], self.cfg.emb_hidden * len(nets)), dtype=np.float64)
+        for j, (b, net) in enumerate(nets):
+            cols = slice(j * self.cfg.emb_hidden, (j + 1) * self.cfg.emb_hidden)
+            w1[b * width : (b + 1) * width, cols] = net.coefs_[0]
+        self.model = (
+            w1,
+            np.concatenate([n.intercepts_[0] for _, n in nets]),
+            np.concatenate([n.coefs_[1][:, 0] for _, n in nets]) / len(nets),
+            float(np.mean([n.intercepts_[1][0] for _, n in nets])),
+        )
         return self
 
     def decision_function(self, x: np.ndarray) -> np.ndarray:
         if not self.cfg.emb_hidden:
             return np.asarray(self.model.decision_function(x))
-        w1, w2 = self.model.coefs_
-        b1, b2 = self.model.intercepts_
-        return np.asarray(np.maximum(x @ w1 + b1, 0.0) @ w2[:, 0] + b2[0])
+        w1, b1, w2, b2 = self.model
+        return np.asarray(np.maximum(x @ w1 + b1, 0.0) @ w2 + b2)
 
     def store(self, model: StackedModel) -> None:
         if not self.cfg.emb_hidden:
             model.emb_w = self.model.coef_.ravel().astype(np.float32)
             model.emb_b = float(self.model.intercept_[0])
             return
-        w1, w2 = self.model.coefs_
-        b1, b2 = self.model.intercepts_
+        w1, b1, w2, b2 = self.model
         model.emb_hidden_w, model.emb_hidden_b = w1.astype(np.float32), b1.astype(np.float32)
-        model.emb_w, model.emb_b = w2[:, 0].astype(np.float32), float(b2[0])
+        model.emb_w, model.emb_b = w2.astype(np.float32), float(b2)
 
 
 def best_macro_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
