@@ -546,40 +546,34 @@ class _EmbeddingHead:
         model.emb_w, model.emb_b = w2.astype(np.float32), float(b2)
 
 
-def best_macro_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
+def _best_cut(p: np.ndarray, y: np.ndarray, gain: Callable[..., np.ndarray]) -> float:
+    """The threshold between the k-th and (k+1)-th highest score for the k maximising
+    ``gain(tp, k, n, pos)``: true positives and predicted positives when the top k are
+    called positive, the number of rows and of positive rows."""
     order = np.argsort(-p)
     ys = y[order]
     n, pos = len(ys), float(ys.sum())
-    tp = np.cumsum(ys)
-    k = np.arange(1, n + 1)
-    tn = (n - pos) - (k - tp)
-    f1_pos = 2 * tp / (k + pos)
-    f1_neg = 2 * tn / np.maximum((n - k) + (n - pos), 1)
-    i = int(np.argmax(f1_pos + f1_neg))
+    i = int(np.argmax(gain(np.cumsum(ys), np.arange(1, n + 1), n, pos)))
     return float((p[order][i] + p[order][min(i + 1, len(p) - 1)]) / 2)
+
+
+def best_macro_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    def gain(tp: np.ndarray, k: np.ndarray, n: int, pos: float) -> np.ndarray:
+        tn = (n - pos) - (k - tp)
+        return 2 * tp / (k + pos) + 2 * tn / np.maximum((n - k) + (n - pos), 1)
+
+    return _best_cut(p, y, gain)
 
 
 def best_balanced_threshold(p: np.ndarray, y: np.ndarray) -> float:
     """The threshold maximising balanced accuracy (the mean of both classes' recall, Youden's
     J): unlike F1 or macro-F1 it does not depend on how common each class is, so it holds
     when the share of positives where the model is used differs from the training mix."""
-    order = np.argsort(-p)
-    ys = y[order]
-    n, pos = len(ys), float(ys.sum())
-    tp = np.cumsum(ys)
-    fp = np.arange(1, n + 1) - tp
-    i = int(np.argmax(tp / max(pos, 1.0) - fp / max(n - pos, 1.0)))
-    return float((p[order][i] + p[order][min(i + 1, len(p) - 1)]) / 2)
+    return _best_cut(p, y, lambda tp, k, n, pos: tp / max(pos, 1.0) - (k - tp) / max(n - pos, 1.0))
 
 
 def best_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
-    order = np.argsort(-p)
-    ys = y[order]
-    tp = np.cumsum(ys)
-    k = np.arange(1, len(ys) + 1)
-    f1 = 2 * tp / (k + ys.sum())
-    i = int(np.argmax(f1))
-    return float((p[order][i] + p[order][min(i + 1, len(p) - 1)]) / 2)
+    return _best_cut(p, y, lambda tp, k, n, pos: 2 * tp / (k + pos))
 
 
 THRESHOLD_METRICS = {
