@@ -267,6 +267,11 @@ def test_split_heads_average_one_network_per_half(tmp_path: Path) -> None:
     assert back.emb_feature == "both"
     np.testing.assert_allclose(back.proba_from(cleaned, both), m.proba_from(cleaned, both),
                                atol=1e-3)  # fmt: skip
+    # emb_bag networks of different seeds per half: wider, the same kind of head.
+    bagged = _EmbeddingHead(replace(cfg, emb_bag=2)).fit(x, y, None)
+    assert bagged.model[0].shape == (8, 32)
+    z = bagged.decision_function(both)
+    assert z[0] > z[1]  # "percent rose" above "good evening"
     # An embedder without middle layers trains on its sentence vectors instead.
     plain = T.Featurizer(_CountingEmbedder(), use_cache=False)  # type: ignore[arg-type]
     m2 = T.train("checkworthy", exs, featurizer=plain, config=cfg)
