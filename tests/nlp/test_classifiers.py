@@ -421,3 +421,8 @@ def test_balanced_threshold_does_not_move_with_the_share_of_positives() -> None:
     assert m_few - m_many > abs(b_few - b_many)  # macro-F1's threshold follows the share
     with pytest.raises(ValueError, match="threshold_metric"):
         T.train("hate", _toy(), config=TrainConfig(threshold_metric="accuracy"))
+    with pytest.raises(ValueError, match="emb_split 2: 1, or 2 with emb_feature 'both'"):
+        TrainConfig(emb_split=2)  # halves of the sentence embedding mean nothing
+    with pytest.raises(ValueError, match="emb_feature 'top'"):
+        TrainConfig(emb_feature="top")
+    assert TrainConfig(emb_feature="both", emb_split=2).emb_split == 2

@@ -467,6 +467,13 @@ class TrainConfig:
                 f"threshold_metric {self.threshold_metric!r}: expected one of "
                 f"{sorted(THRESHOLD_METRICS)}"
             )
+        if self.emb_feature not in EMB_FEATURES:
+            raise ValueError(f"emb_feature {self.emb_feature!r}: expected one of {EMB_FEATURES}")
+        if self.emb_split not in ((1, 2) if self.emb_feature == "both" else (1,)):
+            raise ValueError(
+                f"emb_split {self.emb_split}: 1, or 2 with emb_feature 'both' (a network on "
+                "the last layer and one on the middle layers)"
+            )
 
 
 def _fit_lr(x: Any, y: np.ndarray, c: float, w: np.ndarray | None) -> Any:
