@@ -592,9 +592,9 @@ DEFAULT_CONFIGS: dict[str, TrainConfig] = {
     # trained on the corpora only (see FUNCTIONAL_WEIGHT), which the calibrator weighs on
     # template-held-out scores. Its threshold maximised macro-F1 until 2026-11-23 (out of fold:
     # corpora 0.738, functional 0.723; the positive-class F1 threshold: 0.728 / 0.725); now it
-    # maximises balanced accuracy on out-of-fold scores (since 2026-11-23; macro-F1
-    # before): the share of hate differs from the training mix (39%) wherever it is used, and
-    # that threshold does not depend on it (0.386 against 0.427; MODELS.md).
+    # maximises balanced accuracy on out-of-fold scores: the share of hate differs from the
+    # training mix (39%) wherever it is used, and that threshold does not depend on it (0.386
+    # against 0.427; MODELS.md).
     # Its input is centred per language on the functional cases (``lang_centres``, 2026-11-23):
     # held-back macro-F1 fr 0.575 -> 0.608, ar 0.785 -> 0.795, de 0.771 -> 0.781, pt 0.700 ->
     # 0.712, en 0.736 -> 0.730; Multilingual HateCheck nl/pl/pt/fr/it +0.013-0.031 (MODELS.md).

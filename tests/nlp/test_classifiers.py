@@ -224,7 +224,7 @@ def test_composed_cases_pair_every_hateful_frame_with_its_contrasts() -> None:
         assert emotion and all(c[1] == 1 for c in emotion), lang
         assert [c for c in cases if c[2].startswith("x-c-negative-emotion")], lang
         assert [c for c in cases if c[4] == "identity-neutral" and c[1] == 0], lang
-        assert set(FC.MORE[lang][2]) <= set(spec.neg), lang  # vulgar predicates, every frame
+        assert spec.vulgar and set(spec.vulgar) <= set(spec.neg), lang  # vulgar, every frame
         vulgar = spec.vulgar[0]
         said_of_others = [c for c in cases if c[4] == "abuse-nonprotected" and vulgar in c[0]]
         said_of_groups = [c for c in cases if c[1] == 1 and vulgar in c[0]]
@@ -423,6 +423,8 @@ def test_balanced_threshold_does_not_move_with_the_share_of_positives() -> None:
         T.train("hate", _toy(), config=TrainConfig(threshold_metric="accuracy"))
     with pytest.raises(ValueError, match="emb_split 2: 1, or 2 with emb_feature 'both'"):
         TrainConfig(emb_split=2)  # halves of the sentence embedding mean nothing
+    with pytest.raises(ValueError, match="emb_bag 0: at least one network"):
+        TrainConfig(emb_bag=0)
     with pytest.raises(ValueError, match="emb_feature 'top'"):
         TrainConfig(emb_feature="top")
     assert TrainConfig(emb_feature="both", emb_split=2).emb_split == 2

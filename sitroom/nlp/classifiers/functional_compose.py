@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 Frames = dict[str, list[str]]
 
@@ -378,71 +379,80 @@ LANGS: dict[str, Lang] = {
     ),
 }  # fmt: skip
 
-# Per language: (emote, neutral, vulgar derogatory predicates added to ``neg``, frames of
-# "negative-emotion" (hateful), frames of "identity-neutral" (not hateful)). Mentioning a
-# group is not hate; a group said to disgust is, and so is profanity aimed at a group.
-MORE: dict[str, tuple[list[str], list[str], list[str], list[str], list[str]]] = {
-    "en": (["disgust me", "make me sick", "fill me with rage"],
+
+class More(NamedTuple):
+    """What ``_with_more`` adds to a language: mentioning a group is not hate; a group said
+    to disgust is, and so is profanity aimed at a group."""
+
+    emote: list[str]  # Lang.emote
+    neutral: list[str]  # Lang.neutral
+    vulgar: list[str]  # Lang.vulgar, also added to Lang.neg
+    emotion_frames: list[str]  # "negative-emotion" (hateful), with {g} and {e}
+    neutral_frames: list[str]  # "identity-neutral" (not hateful), with {g} and {n}
+
+
+MORE: dict[str, More] = {
+    "en": More(["disgust me", "make me sick", "fill me with rage"],
            ["live on my street", "vote in every election", "work at the local hospital",
             "shop at our market"],
            ["complete assholes", "fucking scum"],
            ["{g} {e}.", "Honestly, {g} really {e}."],
            ["{g} {n}.", "I read that many {g} {n}."]),
-    "fr": (["me dégoûtent", "me rendent malade", "me remplissent de rage"],
+    "fr": More(["me dégoûtent", "me rendent malade", "me remplissent de rage"],
            ["habitent dans ma rue", "votent à chaque élection", "travaillent à l'hôpital du quartier",
             "font leurs courses à notre marché"],
            ["de vrais connards", "des putains de raclures"],
            ["{g} {e}.", "Franchement, {g} {e} vraiment."],
            ["{g} {n}.", "J'ai lu que {g} {n}."]),
-    "de": (["ekeln mich an", "machen mich krank", "machen mich rasend vor Wut"],
+    "de": More(["ekeln mich an", "machen mich krank", "machen mich rasend vor Wut"],
            ["wohnen in meiner Straße", "wählen bei jeder Wahl", "arbeiten im Krankenhaus hier",
             "kaufen auf unserem Markt ein"],
            ["totale Arschlöcher", "verdammter Abschaum"],
            ["{g} {e}.", "{g} {e}, ganz ehrlich."],
            ["{g} {n}.", "Viele {g} {n}."]),
-    "es": (["me dan asco", "me ponen enfermo", "me llenan de rabia"],
+    "es": More(["me dan asco", "me ponen enfermo", "me llenan de rabia"],
            ["viven en mi calle", "votan en todas las elecciones",
             "trabajan en el hospital del barrio", "compran en nuestro mercado"],
            ["unos auténticos gilipollas", "una puta escoria"],
            ["{g} {e}.", "Sinceramente, {g} {e} de verdad."],
            ["{g} {n}.", "He leído que {g} {n}."]),
-    "pt": (["me dão nojo", "me deixam doente", "me enchem de raiva"],
+    "pt": More(["me dão nojo", "me deixam doente", "me enchem de raiva"],
            ["moram na minha rua", "votam em todas as eleições",
             "trabalham no hospital do bairro", "fazem compras no nosso mercado"],
            ["uns filhos da puta", "uns completos babacas"],
            ["{g} {e}.", "Sinceramente, {g} {e} demais."],
            ["{g} {n}.", "Li que {g} {n}."]),
-    "it": (["mi fanno schifo", "mi fanno star male", "mi riempiono di rabbia"],
+    "it": More(["mi fanno schifo", "mi fanno star male", "mi riempiono di rabbia"],
            ["abitano nella mia via", "votano a ogni elezione", "lavorano all'ospedale del quartiere",
             "fanno la spesa al nostro mercato"],
            ["dei completi stronzi", "della fottuta feccia"],
            ["{g} {e}.", "Sinceramente, {g} {e} davvero."],
            ["{g} {n}.", "Ho letto che {g} {n}."]),
-    "nl": (["walgen me", "maken me ziek", "maken me woedend"],
+    "nl": More(["walgen me", "maken me ziek", "maken me woedend"],
            ["wonen in mijn straat", "stemmen bij elke verkiezing", "werken in het ziekenhuis hier",
             "doen boodschappen op onze markt"],
            ["complete klootzakken", "vuil tuig"],
            ["{g} {e}.", "{g} {e}, echt waar."],
            ["{g} {n}.", "Veel {g} {n}."]),
-    "pl": (["mnie obrzydzają", "przyprawiają mnie o mdłości", "doprowadzają mnie do szału"],
+    "pl": More(["mnie obrzydzają", "przyprawiają mnie o mdłości", "doprowadzają mnie do szału"],
            ["mieszkają na mojej ulicy", "głosują w każdych wyborach",
             "pracują w tutejszym szpitalu", "robią zakupy na naszym targu"],
            ["skończonymi chujami", "jebanymi śmieciami"],
            ["{g} {e}.", "Szczerze mówiąc, {g} naprawdę {e}."],
            ["{g} {n}.", "Czytałem, że {g} {n}."]),
-    "ar": (["يثيرون اشمئزازي", "يصيبونني بالغثيان", "يملؤونني غضبا"],
+    "ar": More(["يثيرون اشمئزازي", "يصيبونني بالغثيان", "يملؤونني غضبا"],
            ["يسكنون في شارعي", "يصوتون في كل انتخابات", "يعملون في مستشفى الحي",
             "يتسوقون في سوقنا"],
            ["أوغاد حقيرون", "أولاد كلب"],
            ["{g} {e}.", "بصراحة، {g} {e} فعلا."],
            ["{g} {n}.", "قرأت أن {g} {n}."]),
-    "hi": (["मुझे घिन दिलाते हैं", "मुझे बीमार कर देते हैं", "मुझे गुस्से से भर देते हैं"],
+    "hi": More(["मुझे घिन दिलाते हैं", "मुझे बीमार कर देते हैं", "मुझे गुस्से से भर देते हैं"],
            ["मेरी गली में रहते हैं", "हर चुनाव में वोट देते हैं", "यहाँ के अस्पताल में काम करते हैं",
             "हमारे बाज़ार से खरीदारी करते हैं"],
            ["पूरे कमीने", "हरामखोर"],
            ["{g} {e}।", "सच कहूँ तो {g} सच में {e}।"],
            ["{g} {n}।", "मैंने पढ़ा कि {g} {n}।"]),
-    "zh": (["让我恶心", "让我想吐", "让我怒火中烧"],
+    "zh": More(["让我恶心", "让我想吐", "让我怒火中烧"],
            ["住在我这条街上", "每次选举都投票", "在附近的医院工作", "在我们的市场买菜"],
            ["彻头彻尾的混蛋", "他妈的人渣"],
            ["{g}{e}。", "说实话，{g}真的{e}。"],
@@ -453,15 +463,15 @@ MORE: dict[str, tuple[list[str], list[str], list[str], list[str], list[str]]] = 
 def _with_more(code: str, lang: Lang) -> Lang:
     if code not in MORE:
         return lang
-    emote, neutral, vulgar, emotion_frames, neutral_frames = MORE[code]
+    more = MORE[code]
     return dataclasses.replace(
         lang,
-        neg=lang.neg + vulgar,
-        vulgar=vulgar,
-        emote=emote,
-        neutral=neutral,
-        hateful={**lang.hateful, "negative-emotion": emotion_frames},
-        non_hateful={**lang.non_hateful, "identity-neutral": neutral_frames},
+        neg=lang.neg + more.vulgar,
+        vulgar=more.vulgar,
+        emote=more.emote,
+        neutral=more.neutral,
+        hateful={**lang.hateful, "negative-emotion": more.emotion_frames},
+        non_hateful={**lang.non_hateful, "identity-neutral": more.neutral_frames},
     )
 
 
@@ -516,7 +526,8 @@ def composed(lang_code: str, groups: list[str], group_keys: list[str]) -> list[t
                     for gi in _pick(f"{lang_code}:{tid}", len(groups), GROUPS_PER_FRAME):
                         key = group_keys[gi] if label else None
                         out.append((base.replace("{g}", groups[gi]), label, tid, key, fn))
-                    if label == 1 and slot in "xe":  # the same abuse of a non-protected target
+                    # The same abuse (or emotion) said of a non-protected target.
+                    if label == 1 and slot in ("x", "e"):
                         k = 3 if filler in lang.vulgar else 1
                         for oi in _pick(f"{lang_code}:{tid}:other", len(lang.others), k):
                             out.append(

@@ -467,6 +467,8 @@ class TrainConfig:
                 f"threshold_metric {self.threshold_metric!r}: expected one of "
                 f"{sorted(THRESHOLD_METRICS)}"
             )
+        if self.emb_bag < 1:
+            raise ValueError(f"emb_bag {self.emb_bag}: at least one network")
         if self.emb_feature not in EMB_FEATURES:
             raise ValueError(f"emb_feature {self.emb_feature!r}: expected one of {EMB_FEATURES}")
         if self.emb_split not in ((1, 2) if self.emb_feature == "both" else (1,)):
@@ -508,12 +510,12 @@ class _EmbeddingHead:
         # ``emb_split`` column blocks (with the "both" input: last layer, middle layers) each
         # get their own networks; all of them are averaged, as one network whose hidden
         # units each read one block (the other block's weights are zero).
-        blocks = max(1, self.cfg.emb_split)
+        blocks = self.cfg.emb_split
         width = x.shape[1] // blocks
         nets: list[tuple[int, Any]] = []
         for b in range(blocks):
             xb = x[:, b * width : (b + 1) * width]
-            for k in range(max(1, self.cfg.emb_bag)):
+            for k in range(self.cfg.emb_bag):
                 net = MLPClassifier(
                     hidden_layer_sizes=(self.cfg.emb_hidden,),
                     alpha=self.cfg.emb_alpha,
