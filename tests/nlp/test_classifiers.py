@@ -154,6 +154,9 @@ def test_shipped_models_load_and_label() -> None:
         assert clf.task == task
     preds = load_classifier("hate").predict(["I love my neighbours.", "Muslims are vermin."])
     assert {p.label for p in preds} <= set(LABELS["hate"])
+    hate = StackedModel.load(T.SHIPPED_DIR / "hate")  # its threshold: T.HELDOUT_THRESHOLD
+    assert hate.info["threshold_from"] == "held-out functional templates"
+    assert 0 < hate.threshold < 1 and "oof_threshold" in hate.info
 
 
 def test_labelled_file_formats(tmp_path: Path) -> None:
@@ -202,34 +205,74 @@ def test_functional_cases_cover_languages_and_hold_out_templates() -> None:
     assert {c.functionality for c in cases if c.label == 1} >= {"slur", "profanity-hateful"}
 
 
+def _check_composed(lang: str, spec: object, cases: list[tuple]) -> None:
+    from sitroom.nlp.classifiers import functional_compose as FC
+    from sitroom.nlp.classifiers.functional import GROUP_KEYS
+
+    assert isinstance(spec, FC.Lang)
+    assert set(spec.hateful) == set(FC.LANGS["en"].hateful), lang
+    assert set(spec.non_hateful) == set(FC.LANGS["en"].non_hateful), lang
+    assert not [c for c in cases if "{" in c[0] or "}" in c[0]], lang
+    hateful = [c for c in cases if c[1] == 1]
+    assert all(c[3] in GROUP_KEYS for c in hateful)  # a target group on every hateful case
+    assert all(c[3] is None for c in cases if c[1] == 0)
+    # Every derogatory predicate is also denied, quoted against, and said of others.
+    fns = {c[4] for c in cases if c[1] == 0}
+    assert {"negated-hate", "counter-quote", "abuse-nonprotected"} <= fns, lang
+    assert 0.4 < len(hateful) / len(cases) < 0.6, lang
+    # A group said to disgust is hate, said of others it is not; a neutral mention is not.
+    emotion = [c for c in cases if c[4] == "negative-emotion"]
+    assert emotion and all(c[1] == 1 for c in emotion), lang
+    assert [c for c in cases if c[2].startswith("x-c-") and "negative-emotion" in c[2]], lang
+    assert [c for c in cases if c[4] == "identity-neutral" and c[1] == 0], lang
+    assert spec.vulgar and set(spec.vulgar) <= set(spec.neg), lang  # vulgar, every frame
+    vulgar = spec.vulgar[0]
+    said_of_others = [c for c in cases if c[4] == "abuse-nonprotected" and vulgar in c[0]]
+    said_of_groups = [c for c in cases if c[1] == 1 and vulgar in c[0]]
+    assert len(said_of_others) == len(said_of_groups), lang  # 3 others per 3 groups
+    assert not [c for c in cases if c[2].startswith(("e-", "x-e-"))]  # never held out
+
+
 def test_composed_cases_pair_every_hateful_frame_with_its_contrasts() -> None:
     from sitroom.nlp.classifiers import functional_compose as FC
     from sitroom.nlp.classifiers.functional import GROUP_KEYS, GROUPS
 
     for lang, spec in FC.LANGS.items():
-        assert set(spec.hateful) == set(FC.LANGS["en"].hateful), lang
-        assert set(spec.non_hateful) == set(FC.LANGS["en"].non_hateful), lang
         cases = FC.composed(lang, GROUPS[lang], GROUP_KEYS)
         assert cases == FC.composed(lang, GROUPS[lang], GROUP_KEYS)  # reproducible
-        assert not [c for c in cases if "{" in c[0] or "}" in c[0]], lang
-        hateful = [c for c in cases if c[1] == 1]
-        assert all(c[3] in GROUP_KEYS for c in hateful)  # a target group on every hateful case
-        assert all(c[3] is None for c in cases if c[1] == 0)
-        # Every derogatory predicate is also denied, quoted against, and said of others.
-        fns = {c[4] for c in cases if c[1] == 0}
-        assert {"negated-hate", "counter-quote", "abuse-nonprotected"} <= fns, lang
-        assert 0.4 < len(hateful) / len(cases) < 0.6, lang
-        # A group said to disgust is hate, said of others it is not; a neutral mention is not.
-        emotion = [c for c in cases if c[4] == "negative-emotion"]
-        assert emotion and all(c[1] == 1 for c in emotion), lang
-        assert [c for c in cases if c[2].startswith("x-c-negative-emotion")], lang
-        assert [c for c in cases if c[4] == "identity-neutral" and c[1] == 0], lang
-        assert spec.vulgar and set(spec.vulgar) <= set(spec.neg), lang  # vulgar, every frame
-        vulgar = spec.vulgar[0]
-        said_of_others = [c for c in cases if c[4] == "abuse-nonprotected" and vulgar in c[0]]
-        said_of_groups = [c for c in cases if c[1] == 1 and vulgar in c[0]]
-        assert len(said_of_others) == len(said_of_groups), lang  # 3 others per 3 groups
-        assert not [c for c in cases if c[2].startswith(("e-", "x-e-"))]  # never held out
+        std = FC._compose(lang, "c-", spec, GROUPS[lang], GROUP_KEYS)
+        assert cases[: len(std)] == std  # the standard language first, then its variants
+        _check_composed(lang, spec, std)
+
+
+def test_written_variants_compose_by_the_same_rules() -> None:
+    """Colloquial Arabic, Arabic and Hindi in Latin letters: the same functionalities and
+    contrasts, their own template ids, the groups in GROUP_KEYS order."""
+    from sitroom.nlp.classifiers import functional_compose as FC
+    from sitroom.nlp.classifiers.functional import GROUP_KEYS, GROUPS
+
+    assert {(lang, v.tag) for lang, vs in FC.VARIANTS.items() for v in vs} >= {
+        ("ar", "dia"),
+        ("ar", "latn"),
+        ("hi", "latn"),
+    }
+    for lang, variants in FC.VARIANTS.items():
+        cases = FC.composed(lang, GROUPS[lang], GROUP_KEYS)
+        for v in variants:
+            assert len(v.groups) == len(GROUP_KEYS), (lang, v.tag)
+            prefix = f"c-{v.tag}-"
+            mine = [c for c in cases if c[2].removeprefix("x-").startswith(prefix)]
+            assert mine, (lang, v.tag)
+            _check_composed(f"{lang}:{v.tag}", v.lang, mine)
+            if v.tag == "latn":  # Latin letters (and Arabizi's digits) only
+                assert all(c[0].isascii() for c in mine), (lang, v.tag)
+            for c in mine:
+                if c[1] == 1:
+                    assert v.groups[GROUP_KEYS.index(c[3])] in c[0]  # the key names the group
+        # Template ids never collide with the standard language's or another variant's.
+        ids = [c[2] for c in cases]
+        n_std = len(FC._compose(lang, "c-", FC.LANGS[lang], GROUPS[lang], GROUP_KEYS))
+        assert not set(ids[:n_std]) & set(ids[n_std:]), lang
 
 
 def test_spelling_variants_are_deterministic_misspellings() -> None:
@@ -365,7 +408,9 @@ def test_language_centring_removes_the_language_offset(
 
     en = ["The weather is lovely in the park today.", "My brother cooks dinner every night."]
     fr = ["Il fait très beau dans le parc aujourd'hui.", "Mon frère prépare le dîner chaque soir."]
-    exs = [Example(t, 0, "xx", "functional") for t in en + fr] + [Example(en[0], 0, "en", "own")]
+    langs = ["en", "en", "fr", "fr"]
+    exs = [Example(t, 0, lang, "functional") for t, lang in zip(en + fr, langs, strict=True)]
+    exs.append(Example(en[0], 0, "en", "own"))
     content = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
     offset = {"en": np.array([0, 0, 0.5]), "fr": np.array([0, 0, -0.5])}
     emb = np.vstack([content + offset["en"], content + offset["fr"], content[:1] + offset["en"]])
@@ -374,13 +419,26 @@ def test_language_centring_removes_the_language_offset(
     np.testing.assert_allclose(out[:2], content, atol=1e-6)  # same content, same vector
     np.testing.assert_allclose(out[2:4], content, atol=1e-6)
     np.testing.assert_allclose(out[4], content[0], atol=1e-6)  # any row of the language
+    # Cases written in another language than the one detected (Hindi in Latin letters taken
+    # for English, say) do not count towards the detected language's centre.
+    stray = [*exs[:4], Example(en[1], 0, "hi", "functional")]
+    far = np.vstack([emb[:4], [[0.0, 0.0, 9.0]]]).astype(np.float32)
+    _, shift2, _ = T.lang_centres(en + fr + en[1:], stray, far, min_rows=2)
+    np.testing.assert_allclose(shift2, shift, atol=1e-6)
     one = emb[:2]
     names, shift, same = T.lang_centres(en, exs[:2], one, min_rows=2)
     assert names == [] and shift is None and same is one  # one language: nothing to do
 
     # Trained with centring, the model applies the same shifts when scoring, and keeps them.
     hate = [
-        Example(t, lab, "xx", "functional", None, {"template": f"t{i % 5}"})
+        Example(
+            t,
+            lab,
+            "fr" if t.startswith("Les") else "en",
+            "functional",
+            None,
+            {"template": f"t{i % 5}"},
+        )
         for i, (t, lab) in enumerate(
             [(f"{g} are vermin and should leave.", 1) for g in ("Jews", "Muslims", "Roma")]
             + [(f"Les {g} sont de la vermine.", 1) for g in ("juifs", "musulmans", "Roms")]
@@ -428,3 +486,24 @@ def test_balanced_threshold_does_not_move_with_the_share_of_positives() -> None:
     with pytest.raises(ValueError, match="emb_feature 'top'"):
         TrainConfig(emb_feature="top")
     assert TrainConfig(emb_feature="both", emb_split=2).emb_split == 2
+
+
+def test_shipped_hate_threshold_comes_from_the_held_out_templates() -> None:
+    """heldout_threshold scores the templates the model never trained on with the model
+    itself and takes the balanced-accuracy cut: here a stub that ranks them perfectly."""
+    _, held = T.functional_examples("hate")
+    assert held and {e.label for e in held} == {0, 1}
+    texts = {clean: e.label for e in held for clean in [T.clean_for_model(e.text)]}
+
+    class Stub:
+        def proba_from(self, cleaned: list[str], emb: np.ndarray) -> np.ndarray:
+            assert len(emb) == len(cleaned)
+            return np.array([0.25 + 0.2 * texts[c] for c in cleaned])  # hateful 0.45, not 0.25
+
+    class Fz:
+        def for_model(self, model: object, cleaned: list[str]) -> np.ndarray:
+            return np.zeros((len(cleaned), 1), dtype=np.float32)
+
+    thr = T.heldout_threshold(Stub(), "hate", Fz())  # type: ignore[arg-type]
+    assert 0.25 < thr <= 0.45
+    assert "hate" in T.HELDOUT_THRESHOLD

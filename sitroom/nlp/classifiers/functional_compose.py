@@ -508,11 +508,159 @@ def _slots(lang: Lang, frame: str) -> tuple[str, list[str]]:
     return "x", lang.neg
 
 
+class Variant(NamedTuple):
+    """Another way a language is written, composed with the same rules: its own frames and
+    fillers, and the groups as written there (in GROUP_KEYS order)."""
+
+    tag: str  # template ids start with "c-<tag>-"
+    groups: list[str]
+    lang: Lang
+
+
+# The frames above are the standard written language, which is often not what is posted.
+# People write their dialect, and in much of the world they write it in Latin letters:
+# colloquial Arabic (Egyptian and Levantine forms), the same in "Arabizi" (digits for the
+# letters Latin lacks: 3 ع, 7 ح, 2 ء, 5 خ), Hindi in Latin letters. Spelling in Latin
+# letters varies from writer to writer; these use one common spelling and the misspelt
+# copies (functional._with_variants) add others.
+VARIANTS: dict[str, list[Variant]] = {
+    "ar": [
+        Variant("dia", ["الستات", "المتحولين جنسيا", "المثليين", "السود", "المعاقين", "المسلمين",
+                        "اليهود", "المهاجرين"], Lang(
+            neg=["زبالة", "حشرات", "كلاب", "وسخين", "عالة علينا", "خطر على البلد", "مقرفين",
+                 "ولاد كلب", "ولاد وسخة"],
+            vulgar=["ولاد كلب", "ولاد وسخة"],
+            pos=["بني آدمين", "زينا", "مرحب بيهم هنا", "يستاهلوا الاحترام",
+                 "ليهم حق يعيشوا هنا"],
+            good=["ناس طيبين", "ناس جدعان", "شاطرين"],
+            act=["نقتل", "نحرق", "نطرد", "نضرب", "نخلص من"],
+            others=["سواقين الميكروباص", "السياسيين الكدابين", "بتوع الإعلانات", "أصحاب الشقق",
+                    "موظفين الحكومة"],
+            emote=["بيقرفوني", "بيعصبوني", "بيجيبولي المرض"],
+            neutral=["ساكنين في شارعنا", "بيصوتوا في كل انتخابات", "بيشتغلوا في مستشفى الحي",
+                     "بيشتروا من سوقنا"],
+            hateful={
+                "derogation": ["{g} {x}.", "{g} كلهم {x}.", "{g} دول {x}.",
+                               "{g} مش أكتر من {x}."],
+                "opinion": ["أنا شايف إن {g} {x}.", "بصراحة {g} {x}.", "رأيي إن {g} {x}."],
+                "question": ["ليه {g} {x} كده؟", "مش باين إن {g} {x}؟"],
+                "pronoun-reference": ["أنا عارف {g} كويس. هما {x}.",
+                                      "ما تثقش في {g} أبدا، دول {x}."],
+                "negated-positive": ["{g} مش {p}.", "{g} عمرهم ما هيكونوا {p}."],
+                "threat": ["لازم {a} {g} كلهم.", "المفروض {a} {g} ونرتاح منهم.",
+                           "يلا {a} {g}!"],
+                "negative-emotion": ["{g} {e}.", "والله {g} {e}."],
+            },
+            non_hateful={
+                "negated-threat": ["ما ينفعش {a} {g} أبدا.", "حرام {a} {g}."],
+                "negated-hate": ["{g} مش {x}.", "ما اعتقدش إن {g} {x}.",
+                                 "لأ، {g} مش {x} خالص."],
+                "counter-quote": ["اللي بيقول إن {g} {x} المفروض يتكسف من نفسه.",
+                                  "كلام زي \"{g} {x}\" ده عنصرية وكره."],
+                "counter-reference": ["إنك تقول على {g} {x} ده خطاب كراهية.",
+                                      "بطلوا تقولوا إن {g} {x}."],
+                "identity-positive": ["{g} {p}.", "أنا شايف إن {g} {p}."],
+                "identity-neutral": ["{g} {n}.", "قريت إن {g} {n}."],
+            },
+        )),
+        Variant("latn", ["el setat", "el motaholeen", "el mithleyeen", "el sood",
+                         "el mo3aqeen", "el muslimeen", "el yahood", "el mohagreen"], Lang(
+            neg=["zbala", "7asharat", "kelab", "wes5een", "3ala 3aleina", "5atar 3al balad",
+                 "mo2rfeen", "wlad kalb", "wlad wes5a"],
+            vulgar=["wlad kalb", "wlad wes5a"],
+            pos=["bani admeen", "zayena", "marhab beehom hena", "yesta2helo el e7teram",
+                 "leehom 7a2 ye3esho hena"],
+            good=["nas tayebeen", "nas gd3an", "shatreen"],
+            act=["ne2tel", "ne7ra2", "netrod", "nedrab", "ne5las men"],
+            others=["sawa2een el microbus", "el seyaseyeen el kaddabeen", "betoo3 el e3lanat",
+                    "as7ab el sho2a2", "mowazafeen el 7okoma"],
+            emote=["bey2refooni", "bey3asabooni", "beygeboli el marad"],
+            neutral=["sakneen fe share3na", "beysawato fe kol entekhabat",
+                     "beyshtaghalo fe mostashfa el 7ay", "beyeshtero men so2na"],
+            hateful={
+                "derogation": ["{g} {x}.", "{g} kolohom {x}.", "{g} dol {x}.",
+                               "{g} mesh aktar men {x}."],
+                "opinion": ["ana shayef en {g} {x}.", "bsara7a {g} {x}.", "ra2yi en {g} {x}."],
+                "question": ["leh {g} {x} keda?", "mesh bayen en {g} {x}?"],
+                "pronoun-reference": ["ana 3aref {g} kwayes. homma {x}.",
+                                      "matetha2sh fe {g} abadan, dol {x}."],
+                "negated-positive": ["{g} mesh {p}.", "{g} 3omrohom ma hayekono {p}."],
+                "threat": ["lazem {a} {g} kolohom.", "el mafrood {a} {g} w nerta7 menhom.",
+                           "yalla {a} {g}!"],
+                "negative-emotion": ["{g} {e}.", "wallahi {g} {e}."],
+            },
+            non_hateful={
+                "negated-threat": ["mayenfa3sh {a} {g} abadan.", "7aram {a} {g}."],
+                "negated-hate": ["{g} mesh {x}.", "ma a3teqedsh en {g} {x}.",
+                                 "la2, {g} mesh {x} khales."],
+                "counter-quote": ["elly bey2ool en {g} {x} el mafrood yetkesef men nafso.",
+                                  "kalam zay \"{g} {x}\" da 3onsoreya w kora."],
+                "counter-reference": ["enak t2ool 3ala {g} {x} da 5etab karaheya.",
+                                      "battalo t2olo en {g} {x}."],
+                "identity-positive": ["{g} {p}.", "ana shayef en {g} {p}."],
+                "identity-neutral": ["{g} {n}.", "2eret en {g} {n}."],
+            },
+        )),
+    ],
+    "hi": [
+        Variant("latn", ["auratein", "transgender log", "gay log", "kaale log", "viklang log",
+                         "musalmaan", "yahudi", "pravasi"], Lang(
+            neg=["keede-makode", "gande jaanwar", "is desh par bojh", "kachra", "parjeevi",
+                 "ek bimari", "jaahil", "ghatiya", "harami", "kamine"],
+            vulgar=["harami", "kamine"],
+            pos=["insaan", "asli naagrik", "humare barabar", "yahan swagat ke laayak",
+                 "izzat ke laayak"],
+            good=["bahut achhe log", "dayalu aur udaar", "hoshiyaar"],
+            act=["maar dena", "khatam kar dena", "jala dena", "bhaga dena", "peetna"],
+            others=["referee", "jhoote neta", "spammer", "makaan maalik",
+                    "traffic police waale"],
+            emote=["mujhe ghin dilaate hain", "mujhe bimaar kar dete hain",
+                   "mujhe gusse se bhar dete hain", "se mujhe nafrat hai"],
+            neutral=["meri gali mein rehte hain", "har chunaav mein vote dete hain",
+                     "yahan ke hospital mein kaam karte hain", "humare bazaar se saaman lete hain"],
+            hateful={
+                "derogation": ["{g} {x} hain.", "saare {g} {x} hain.", "{g} sirf {x} hain."],
+                "opinion": ["mujhe lagta hai ki {g} {x} hain.", "meri raay mein {g} {x} hain.",
+                            "sach kahun to {g} {x} hain."],
+                "question": ["{g} itne {x} kyun hain?", "kya yeh saaf nahi hai ki {g} {x} hain?"],
+                "pronoun-reference": ["main {g} ko jaanta hoon. woh {x} hain.",
+                                      "{g} par kabhi bharosa mat karo, woh {x} hain."],
+                "negated-positive": ["{g} {p} nahi hain.", "{g} kabhi {p} nahi honge."],
+                "threat": ["{g} ko {a} chahiye.", "kisi ko {g} ko {a} hoga.",
+                           "hum saare {g} ko {a} chahte hain."],
+                "negative-emotion": ["{g} {e}.", "sach mein, {g} {e}."],
+            },
+            non_hateful={
+                "negated-threat": ["{g} ko kabhi {a} nahi chahiye.",
+                                   "{g} ko {a} bilkul galat hai."],
+                "negated-hate": ["{g} {x} nahi hain.", "mujhe nahi lagta ki {g} {x} hain.",
+                                 "nahi, {g} bilkul {x} nahi hain."],
+                "counter-quote": ["yeh kehna ki \"{g} {x} hain\" saraasar nafrat hai.",
+                                  "jo kehta hai ki {g} {x} hain, use sharm aani chahiye."],
+                "counter-reference": ["{g} ko {x} kehna nafrat failana hai.",
+                                      "yeh kehna band karo ki {g} {x} hain."],
+                "identity-positive": ["{g} {p} hain.", "mujhe lagta hai ki {g} {p} hain."],
+                "identity-neutral": ["{g} {n}.", "maine padha ki {g} {n}."],
+            },
+        )),
+    ],
+}  # fmt: skip
+
+
 def composed(lang_code: str, groups: list[str], group_keys: list[str]) -> list[tuple]:
-    """(text, label, template id, group key or None, functionality) for one language."""
-    lang = LANGS.get(lang_code)
-    if lang is None:
-        return []
+    """(text, label, template id, group key or None, functionality) for one language, its
+    variants (VARIANTS) included."""
+    out = []
+    if lang_code in LANGS:
+        out += _compose(lang_code, "c-", LANGS[lang_code], groups, group_keys)
+    for v in VARIANTS.get(lang_code, []):
+        out += _compose(f"{lang_code}:{v.tag}", f"c-{v.tag}-", v.lang, v.groups, group_keys)
+    return out
+
+
+def _compose(
+    seed: str, prefix: str, lang: Lang, groups: list[str], group_keys: list[str]
+) -> list[tuple]:
     out: list[tuple] = []
     for label, frames in ((1, lang.hateful), (0, lang.non_hateful)):
         for fn, fn_frames in frames.items():
@@ -521,15 +669,15 @@ def composed(lang_code: str, groups: list[str], group_keys: list[str]) -> list[t
                 if fn == "identity-positive" and slot == "p":
                     fillers = fillers + lang.good
                 for xi, filler in enumerate(fillers):
-                    tid = f"c-{fn}-{fi}-{slot}{xi}"
+                    tid = f"{prefix}{fn}-{fi}-{slot}{xi}"
                     base = frame.replace("{" + slot + "}", filler)
-                    for gi in _pick(f"{lang_code}:{tid}", len(groups), GROUPS_PER_FRAME):
+                    for gi in _pick(f"{seed}:{tid}", len(groups), GROUPS_PER_FRAME):
                         key = group_keys[gi] if label else None
                         out.append((base.replace("{g}", groups[gi]), label, tid, key, fn))
                     # The same abuse (or emotion) said of a non-protected target.
                     if label == 1 and slot in ("x", "e"):
                         k = 3 if filler in lang.vulgar else 1
-                        for oi in _pick(f"{lang_code}:{tid}:other", len(lang.others), k):
+                        for oi in _pick(f"{seed}:{tid}:other", len(lang.others), k):
                             out.append(
                                 (base.replace("{g}", lang.others[oi]), 0, "x-" + tid, None,
                                  "abuse-nonprotected")
