@@ -13,9 +13,12 @@ denial is hateful (``pos``), violent verbs in the infinitive (``act``), non-prot
 targets (``others``), and frames per functionality. Which groups fill a frame is chosen by
 hash, so the set stays small (about 870 cases per language) and reproducible. ``MORE`` adds
 a negative emotion the group causes (hateful; said of others, not), neutral mentions of a
-group (not hateful) and vulgar derogatory predicates to every derogation frame. Template ids
-start with ``c-`` and name frame and filler, so a case's misspelt copies stay on its side
-of the out-of-fold split. Nothing here was written from the held-out files.
+group (not hateful) and vulgar derogatory predicates to every derogation frame. ``VARIANTS``
+composes the same again for the ways a language is posted besides its standard form:
+colloquial Arabic, Arabic in Latin letters ("Arabizi") and Hindi in Latin letters. Template
+ids start with ``c-`` (a variant's with ``c-<tag>-``) and name frame and filler, so a case's
+misspelt copies stay on its side of the out-of-fold split. Nothing here was written from the
+held-out files or from any published test suite.
 """
 
 from __future__ import annotations
