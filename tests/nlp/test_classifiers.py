@@ -493,7 +493,7 @@ def test_shipped_hate_threshold_comes_from_the_held_out_templates() -> None:
     itself and takes the balanced-accuracy cut: here a stub that ranks them perfectly."""
     _, held = T.functional_examples("hate")
     assert held and {e.label for e in held} == {0, 1}
-    texts = {clean: e.label for e in held for clean in [T.clean_for_model(e.text)]}
+    texts = {T.clean_for_model(e.text): e.label for e in held}
 
     class Stub:
         def proba_from(self, cleaned: list[str], emb: np.ndarray) -> np.ndarray:

@@ -47,9 +47,15 @@ class Lang:
     emote: list[str] = field(default_factory=list)
     # A neutral predicate, the group as subject ("{g} live on my street"): not hateful.
     neutral: list[str] = field(default_factory=list)
-    # Vulgar derogatory predicates (also in ``neg``): each said of three non-protected
-    # targets, not one, so that vulgarity alone does not read as hate.
+    # Vulgar derogatory predicates, appended to ``neg`` where it lacks them (so they fill
+    # every derogation frame): each said of three non-protected targets, not one, so that
+    # vulgarity alone does not read as hate.
     vulgar: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        missing = [v for v in self.vulgar if v not in self.neg]
+        if missing:
+            object.__setattr__(self, "neg", self.neg + missing)
 
 
 LANGS: dict[str, Lang] = {
@@ -389,7 +395,7 @@ class More(NamedTuple):
 
     emote: list[str]  # Lang.emote
     neutral: list[str]  # Lang.neutral
-    vulgar: list[str]  # Lang.vulgar, also added to Lang.neg
+    vulgar: list[str]  # Lang.vulgar (also derogatory predicates)
     emotion_frames: list[str]  # "negative-emotion" (hateful), with {g} and {e}
     neutral_frames: list[str]  # "identity-neutral" (not hateful), with {g} and {n}
 
@@ -469,7 +475,6 @@ def _with_more(code: str, lang: Lang) -> Lang:
     more = MORE[code]
     return dataclasses.replace(
         lang,
-        neg=lang.neg + more.vulgar,
         vulgar=more.vulgar,
         emote=more.emote,
         neutral=more.neutral,
@@ -530,8 +535,7 @@ VARIANTS: dict[str, list[Variant]] = {
     "ar": [
         Variant("dia", ["الستات", "المتحولين جنسيا", "المثليين", "السود", "المعاقين", "المسلمين",
                         "اليهود", "المهاجرين"], Lang(
-            neg=["زبالة", "حشرات", "كلاب", "وسخين", "عالة علينا", "خطر على البلد", "مقرفين",
-                 "ولاد كلب", "ولاد وسخة"],
+            neg=["زبالة", "حشرات", "كلاب", "وسخين", "عالة علينا", "خطر على البلد", "مقرفين"],
             vulgar=["ولاد كلب", "ولاد وسخة"],
             pos=["بني آدمين", "زينا", "مرحب بيهم هنا", "يستاهلوا الاحترام",
                  "ليهم حق يعيشوا هنا"],
@@ -569,7 +573,7 @@ VARIANTS: dict[str, list[Variant]] = {
         Variant("latn", ["el setat", "el motaholeen", "el mithleyeen", "el sood",
                          "el mo3aqeen", "el muslimeen", "el yahood", "el mohagreen"], Lang(
             neg=["zbala", "7asharat", "kelab", "wes5een", "3ala 3aleina", "5atar 3al balad",
-                 "mo2rfeen", "wlad kalb", "wlad wes5a"],
+                 "mo2rfeen"],
             vulgar=["wlad kalb", "wlad wes5a"],
             pos=["bani admeen", "zayena", "marhab beehom hena", "yesta2helo el e7teram",
                  "leehom 7a2 ye3esho hena"],
@@ -609,7 +613,7 @@ VARIANTS: dict[str, list[Variant]] = {
         Variant("latn", ["auratein", "transgender log", "gay log", "kaale log", "viklang log",
                          "musalmaan", "yahudi", "pravasi"], Lang(
             neg=["keede-makode", "gande jaanwar", "is desh par bojh", "kachra", "parjeevi",
-                 "ek bimari", "jaahil", "ghatiya", "harami", "kamine"],
+                 "ek bimari", "jaahil", "ghatiya"],
             vulgar=["harami", "kamine"],
             pos=["insaan", "asli naagrik", "humare barabar", "yahan swagat ke laayak",
                  "izzat ke laayak"],
