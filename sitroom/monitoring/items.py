@@ -94,12 +94,30 @@ def _media(value: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _field(data: dict[str, Any], *keys: str, numbers: bool = False) -> str:
+    """The first present ``keys`` value as a stripped string; other JSON types are refused.
+
+    ``numbers`` allows integers (platform ids often are); booleans, floats, lists and objects
+    are refused rather than turned into their ``str()``."""
+    for key in keys:
+        value = data.get(key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            return value.strip()
+        if numbers and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        kind = _("a string or an integer") if numbers else _("a string")
+        raise ItemError(_("%(key)s must be %(kind)s") % {"key": key, "kind": kind})
+    return ""
+
+
 def item_from_dict(data: Any) -> PostIn:
     """Validate one pushed item (see docs/monitoring.md for the fields)."""
     if not isinstance(data, dict):
         raise ItemError(_("each item must be an object"))
-    external_id = str(data.get("id") or data.get("external_id") or "").strip()
-    text = str(data.get("text") or "").strip()
+    external_id = _field(data, "id", "external_id", numbers=True)
+    text = _field(data, "text")
     if not external_id:
         raise ItemError(_("id is required"))
     if len(external_id) > 300:
@@ -108,7 +126,7 @@ def item_from_dict(data: Any) -> PostIn:
         raise ItemError(_("text is required"))
     if len(text) > MAX_TEXT:
         raise ItemError(_("text is longer than %(n)d characters") % {"n": MAX_TEXT})
-    url = str(data.get("url") or "").strip()
+    url = _field(data, "url")
     if url and not url.startswith(("http://", "https://")):
         raise ItemError(_("url must start with http:// or https://"))
     extra = data.get("extra") or {}
@@ -118,10 +136,10 @@ def item_from_dict(data: Any) -> PostIn:
         external_id=external_id,
         text=text,
         url=url[:1000],
-        author=str(data.get("author") or "")[:200],
+        author=_field(data, "author", numbers=True)[:200],
         published_at=parse_when(data.get("published_at") or data.get("date")),
-        language=str(data.get("language") or "")[:12],
-        region=str(data.get("region") or "")[:100],
+        language=_field(data, "language")[:12],
+        region=_field(data, "region")[:100],
         media=_media(data.get("media")),
         extra=extra,
     )

@@ -79,6 +79,28 @@ def test_push_batch_is_idempotent_and_reports_each_item(
     assert AuditEvent.objects.filter(action="monitoring.posts.push").count() == 2
 
 
+def test_push_refuses_fields_of_the_wrong_json_type_and_keeps_the_rest(
+    world, monitor, push_source
+):
+    items = [
+        {"id": "t1", "text": 42},
+        {"id": "t2", "text": ["a", "list"]},
+        {"id": True, "text": "a boolean id"},
+        {"id": "t3", "text": "a number as author", "author": {"name": "x"}},
+        {"id": "t4", "text": "language must be a code", "language": 7},
+        {"id": 12345, "text": "platform ids are often integers", "author": 678},
+    ]
+    body = _push(_client(monitor), {"source": push_source.pk, "items": items}).json()
+    assert [r["status"] for r in body["results"]] == ["invalid"] * 5 + ["created"]
+    assert "text must be a string" in body["results"][0]["error"]
+    assert "text must be a string" in body["results"][1]["error"]
+    assert "id must be a string or an integer" in body["results"][2]["error"]
+    assert "author must be a string or an integer" in body["results"][3]["error"]
+    assert "language must be a string" in body["results"][4]["error"]
+    post = Post.objects.get()
+    assert (post.external_id, post.author) == ("12345", "678")
+
+
 def test_push_checks_content_credentials_of_attached_images(world, monitor, push_source):
     data = base64.b64encode(jpeg_with_c2pa()).decode()
     response = _push(
