@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from sitroom.nlp.classifiers import datasets as D
+from sitroom.nlp.classifiers.augment import with_neutral_tags
 from sitroom.nlp.classifiers.base import TASKS
 from sitroom.nlp.classifiers.features import EmbeddingCache, clean_for_model
 from sitroom.nlp.classifiers.functional import functional_cases, split_by_template
@@ -536,11 +537,28 @@ def functional_examples(task: str) -> tuple[list[Example], list[Example]]:
                     continue
                 if t.startswith("n-counter") or c.functionality == "counter-quote":
                     continue  # quoting hate is offensive wording but not hostile
+                if t.startswith(("v-", "w-")):
+                    # The election cases (functional_election.py, 2026-11-24) were written
+                    # for hate; the shipped toxicity model was built without them, and
+                    # build-defaults must rebuild it as shipped.
+                    continue
                 lab = 1 if (c.label == 1 or c.functionality in _TOXIC_FUNCTIONS) else 0
                 out.append(Example(c.text, lab, c.lang, "functional", None, {"template": t}))
         return out
 
-    return conv(tr), conv(te)
+    train = conv(tr)
+    if task in TAGGED_TASKS:
+        train += [
+            dataclasses.replace(train[i], text=tagged, meta={**train[i].meta, "tags": "neutral"})
+            for i, tagged in with_neutral_tags([e.text for e in train], [e.lang for e in train])
+        ]
+    return train, conv(te)
+
+
+# Tasks whose functional training cases get tagged copies (augment.py): neutral hashtags
+# moved hate across the threshold ("#Elections2027 les musulmans doivent tous être tués":
+# 0.89 -> 0.23 with the hate model 1835c7f5).
+TAGGED_TASKS = {"hate"}
 
 
 def default_training_examples(task: str, root: str | None = None) -> list[Example]:
@@ -704,7 +722,12 @@ DATA_NOTES = {
         "in statement, opinion, question and pronoun frames, each paired with its denial, its "
         "rejection and the same words said of non-protected targets, and neutral mentions of "
         "groups; for Arabic also in colloquial Egyptian and Levantine forms and in Latin "
-        "letters, 'Arabizi'; for Hindi also in Latin letters), with deterministic misspellings. "
+        "letters, 'Arabizi'; for Hindi also in Latin letters), with deterministic misspellings, "
+        "and election cases (functional_election.py: election claims, voting information and "
+        "abuse of the election body, parties and candidates, non-hateful; groups denied the "
+        "vote or called vermin, hateful; the same groups defended or named neutrally, not). "
+        "Some of the functional cases have a copy with one to three neutral election, news or "
+        "place hashtags, same label (augment.py). "
         "The n-gram head is trained on the corpora only; the embedding head on corpora and "
         "functional cases. The calibrator is fitted on out-of-fold scores in which every "
         "functional template is scored by heads that never saw it; the threshold maximises "

@@ -79,9 +79,7 @@ def test_push_batch_is_idempotent_and_reports_each_item(
     assert AuditEvent.objects.filter(action="monitoring.posts.push").count() == 2
 
 
-def test_push_refuses_fields_of_the_wrong_json_type_and_keeps_the_rest(
-    world, monitor, push_source
-):
+def test_push_refuses_fields_of_the_wrong_json_type_and_keeps_the_rest(world, monitor, push_source):
     items = [
         {"id": "t1", "text": 42},
         {"id": "t2", "text": ["a", "list"]},

@@ -205,6 +205,35 @@ def test_functional_cases_cover_languages_and_hold_out_templates() -> None:
     assert {c.functionality for c in cases if c.label == 1} >= {"slur", "profanity-hateful"}
 
 
+def test_election_cases_teach_claims_from_hate_in_every_language() -> None:
+    """functional_election.py: in each of the 11 languages, election claims, voting
+    information and abuse of the election body, parties and candidates are non-hateful
+    training cases without a group; a group denied the vote or called vermin is hateful
+    for every group, and the same groups defended or named neutrally are not. None is held
+    out, and the toxicity model's training set does not take them."""
+    from sitroom.nlp.classifiers import functional_election as FE
+    from sitroom.nlp.classifiers.functional import GROUPS
+
+    langs = set(GROUPS)
+    assert set(FE.HATEFUL) == set(FE.NON_HATEFUL) == set(FE.CLAIMS) == langs
+    tr, te = split_by_template(functional_cases())
+    assert not [c for c in te if c.template.startswith(("v-", "w-"))]
+    for lang in langs:
+        claims = [c for c in tr if c.lang == lang and c.template.startswith("v-")]
+        assert len({c.template for c in claims}) == len(FE.CLAIMS[lang])
+        assert all(c.label == 0 and c.target_group is None for c in claims)
+        assert {c.functionality for c in claims} >= {"election-claim", "abuse-nonprotected"}
+        groups = [c for c in tr if c.lang == lang and c.template.startswith("w-")]
+        assert not [c for c in groups if "{" in c.text]
+        for tid, _fn, _tpl in FE.HATEFUL[lang]:
+            filled = {c.target_group for c in groups if c.template == tid and c.label == 1}
+            assert len(filled) == len(GROUPS[lang]), (lang, tid)
+        for tid, _fn, _tpl in FE.NON_HATEFUL[lang]:
+            assert {c.label for c in groups if c.template == tid} == {0}, (lang, tid)
+    tox, _ = T.functional_examples("toxicity")
+    assert not [e for e in tox if e.meta["template"].startswith(("v-", "w-"))]
+
+
 def _check_composed(lang: str, spec: object, cases: list[tuple]) -> None:
     from sitroom.nlp.classifiers import functional_compose as FC
     from sitroom.nlp.classifiers.functional import GROUP_KEYS
@@ -507,3 +536,37 @@ def test_shipped_hate_threshold_comes_from_the_held_out_templates() -> None:
     thr = T.heldout_threshold(Stub(), "hate", Fz())  # type: ignore[arg-type]
     assert 0.25 < thr <= 0.45
     assert "hate" in T.HELDOUT_THRESHOLD
+
+
+def test_hate_training_cases_get_reproducible_copies_with_neutral_hashtags() -> None:
+    """A fifth of the functional training cases, hateful and not, get one copy with one to
+    three neutral tags, same label, language and template (so the copy stays on its case's
+    side of the out-of-fold split); the held-out templates get none, nor does toxicity."""
+    from sitroom.nlp.classifiers.augment import NEUTRAL_TAGS, tag_text
+
+    train, held = T.functional_examples("hate")
+    again, _ = T.functional_examples("hate")
+    assert [e.text for e in train] == [e.text for e in again]
+    plain = [e for e in train if "tags" not in e.meta]
+    tagged = [e for e in train if e.meta.get("tags") == "neutral"]
+    assert 0.15 < len(tagged) / len(plain) < 0.25
+    assert {e.label for e in tagged} == {0, 1}
+    by_text: dict[tuple[str, str], list[Example]] = {}
+    for e in plain:  # a few texts come from two templates
+        by_text.setdefault((e.text, e.lang), []).append(e)
+    every_tag = {t for tags in NEUTRAL_TAGS.values() for t in tags}
+    for copy in tagged:
+        words = copy.text.split(" ")
+        tags = [w for w in words if w in every_tag]
+        assert 1 <= len(tags) <= 3
+        original = " ".join(w for w in words if w not in every_tag)
+        sources = by_text[(original, copy.lang)]
+        assert any(
+            (copy.meta["template"], copy.label, copy.target_group)
+            == (e.meta["template"], e.label, e.target_group)
+            for e in sources
+        )
+        assert tag_text(original, copy.lang) == copy.text
+    assert not any("tags" in e.meta for e in held)
+    tox, _ = T.functional_examples("toxicity")
+    assert not any("tags" in e.meta for e in tox)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from sitroom.nlp.classifiers import functional_compose as FC
+from sitroom.nlp.classifiers import functional_election as FE
 from sitroom.nlp.classifiers import functional_heldout as FH
 from sitroom.nlp.classifiers import functional_train as FT
 
@@ -586,6 +587,9 @@ def functional_cases(langs: list[str] | None = None) -> list[FunctionalCase]:
         for i, (fn, s) in enumerate(FT.NO_TARGET.get(lang, []) + individual):
             train.append(FunctionalCase(s, 0, lang, f"q-{i}", None, fn))
         train += _slur_cases(lang, FT.SLUR_FRAMES.get(lang, []), "s-")
+        train += _templated(lang, FE.HATEFUL.get(lang, []), FE.NON_HATEFUL.get(lang, []), [])
+        for i, (fn, s) in enumerate(FE.CLAIMS.get(lang, [])):
+            train.append(FunctionalCase(s, 0, lang, f"v-{i}", None, fn))
         for text, label, tid, key, fn in FC.composed(lang, GROUPS[lang], GROUP_KEYS):
             target = TARGET_NAMES[key] if key else None
             train.append(FunctionalCase(_fill(text, ""), label, lang, tid, target, fn))
