@@ -557,7 +557,9 @@ def functional_examples(task: str) -> tuple[list[Example], list[Example]]:
 
 # Tasks whose functional training cases get tagged copies (augment.py): neutral hashtags
 # moved hate across the threshold ("#Elections2027 les musulmans doivent tous être tués":
-# 0.89 -> 0.23 with the hate model 1835c7f5).
+# 0.89 -> 0.23 with the hate model 1835c7f5). Toxicity was tried and not kept: it moves less
+# with tags (held-out accuracy 0.731 plain, 0.717 tagged), and tagged training gave 0.713 and
+# 0.723, with the corpora's held-back parts within 0.012.
 TAGGED_TASKS = {"hate"}
 
 
