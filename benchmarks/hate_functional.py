@@ -7,7 +7,7 @@ never saw are scored (``split_by_template``): the first set's held-out templates
 template of functional_heldout.py. HateCheck-style reading: accuracy per functionality
 (all cases of a functionality share one gold label), macro-F1 per language.
 The held-out cases are scored again with one or two election or news hashtags added (not the
-ones training adds, ``sitroom/nlp/classifiers/augment.py``).
+ones training adds, ``sitroom/nlp/classifiers/augment.py``), and again with one to three emoji.
 Baseline: word 1-2-gram TF-IDF + logistic regression trained on the public corpora's
 training parts (the same rows the shipped model's corpora part comes from).
 
@@ -187,8 +187,28 @@ def main() -> int:
             "sitroom": model.labels_from(tagged, fz.for_model(model, tagged)),
         },
     )
+    # And with emoji (training adds none: tried on 2026-11-24 and not kept, MODELS.md).
+    marked = [clean_for_model(with_eval_emoji(c.text)) for c in held]
+    report(
+        "ALL HELD-OUT TEMPLATES WITH EMOJI (not augment.py's)",
+        held,
+        {
+            "majority (hateful)": preds["majority (hateful)"],
+            "tfidf+LR (public sets)": baseline(marked),
+            "sitroom": model.labels_from(marked, fz.for_model(model, marked)),
+        },
+    )
     print(f"\nmodel: {model.name} {model.version}; (total {time.time() - t0:.0f}s)")
     return 0
+
+
+EVAL_EMOJI = ["🤣", "😍", "🙄", "👇", "😱", "🤬", "🇳🇬", "😎", "🗳️", "👀", "💔", "🙌"]
+
+
+def with_eval_emoji(text: str) -> str:
+    rng = random.Random("emoji" + text)
+    marks = "".join(rng.choice(EVAL_EMOJI) for _ in range(rng.choice((1, 2, 3))))
+    return f"{marks} {text}" if rng.random() < 0.3 else f"{text} {marks}"
 
 
 # Tags about elections, news and places, none of them in augment.NEUTRAL_TAGS.

@@ -9,6 +9,11 @@ say nothing about a group (election, news, places, platform habits, in the langu
 cases and of the deployments) to a share of the cases, hateful and not alike, with the same
 label. A tag that carries the hate ("#KillAllMuslims") is a different thing and is left alone.
 
+Emoji move the label less (held-out templates with one to three emoji, as
+``benchmarks/hate_functional.py`` adds them: accuracy 0.889 -> 0.834 with `24014d71`). Copies
+with other emoji for another fifth of the cases were tried: 0.862 with emoji, but the
+Multilingual HateCheck suites fell from 0.795 to 0.778 mean accuracy, so they are not made.
+
 The choice of case, tags and position is a hash of the text: the set is reproducible.
 The tags were written for this project, not taken from any test suite.
 """
