@@ -159,6 +159,29 @@ def test_shipped_models_load_and_label() -> None:
     assert 0 < hate.threshold < 1 and "oof_threshold" in hate.info
 
 
+def test_shipped_hate_model_is_not_turned_by_election_hashtags() -> None:
+    """The shipped model's behaviour on posts as an election room sees them (augment.py,
+    functional_election.py): hate with election tags in front or behind is still hate, and
+    tagged voting information and an election claim are not. Texts written for this test,
+    not training cases."""
+    try:
+        clf = load_classifier("hate")
+    except FileNotFoundError:
+        pytest.skip("shipped models not built")
+    hateful = [
+        "#Elections2027 les musulmans doivent tous être tués, ce pays est à nous",
+        "Women are filth and should never be allowed near a ballot box #Vote2027",
+        "#Uchaguzi2027 #KenyaDecides Jews are rats, get them out of our country",
+    ]
+    not_hateful = [
+        "Polling stations open at 7am on Sunday, bring your voter card #Uchaguzi2027",
+        "#Elecciones2027 El tribunal electoral publicará los resultados el lunes.",
+        "BREAKING: the ballots for district 4 were printed with the wrong candidate list",
+    ]
+    labels = [p.label for p in clf.predict(hateful + not_hateful)]
+    assert labels == ["hateful"] * 3 + ["non-hateful"] * 3
+
+
 def test_labelled_file_formats(tmp_path: Path) -> None:
     j = tmp_path / "l.jsonl"
     j.write_text('{"text": "a", "label": "hateful", "lang": "en"}\n{"text": "b", "label": 0}\n')
