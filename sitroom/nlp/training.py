@@ -30,7 +30,7 @@ import numpy as np
 
 from sitroom.nlp.classifiers import datasets as D
 from sitroom.nlp.classifiers.augment import with_neutral_tags
-from sitroom.nlp.classifiers.base import TASKS
+from sitroom.nlp.classifiers.base import TASKS, stable_hash
 from sitroom.nlp.classifiers.features import EmbeddingCache, clean_for_model
 from sitroom.nlp.classifiers.functional import functional_cases, split_by_template
 from sitroom.nlp.classifiers.model import (
@@ -80,10 +80,6 @@ def binary_metrics(y: Sequence[int], pred: Sequence[int] | np.ndarray) -> dict[s
 # ---------------------------------------------------------------- splits & de-duplication
 
 
-def _stable_hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
-
-
 def split_heldback(
     examples: Sequence[Example], fraction: float = 0.2, salt: str = "heldback"
 ) -> tuple[list[Example], list[Example]]:
@@ -93,7 +89,7 @@ def split_heldback(
     held: list[Example] = []
     cut = int(fraction * 10_000)
     for ex in examples:
-        (held if _stable_hash(salt + ex.text) % 10_000 < cut else train).append(ex)
+        (held if stable_hash(salt + ex.text) % 10_000 < cut else train).append(ex)
     return train, held
 
 
@@ -303,7 +299,7 @@ def template_folds(examples: Sequence[Example], folds: int = 5) -> list[int] | N
     out = []
     for ex in examples:
         key = ex.meta.get("template", "").removeprefix("x-") if ex.source == "functional" else ""
-        out.append(_stable_hash("t:" + key if key else "r:" + ex.text) % folds)
+        out.append(stable_hash("t:" + key if key else "r:" + ex.text) % folds)
     return out
 
 

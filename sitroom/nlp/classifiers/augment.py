@@ -20,9 +20,10 @@ The tags were written for this project, not taken from any test suite.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Sequence
+
+from sitroom.nlp.classifiers.base import stable_hash
 
 # Tags about the election, the news or a place: they say nothing about any group.
 # fmt: off
@@ -53,8 +54,7 @@ SHARE = 0.2  # of the cases, each gets one tagged copy (0.2 and 0.4 compared in 
 
 
 def _rng(text: str, salt: str = "tags:") -> random.Random:
-    seed = hashlib.blake2b((salt + text).encode("utf-8"), digest_size=8).digest()
-    return random.Random(int.from_bytes(seed, "big"))
+    return random.Random(stable_hash(salt + text))
 
 
 def tag_text(text: str, lang: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -13,6 +14,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "toxicity": ("non-toxic", "toxic"),
     "checkworthy": ("no", "yes"),
 }
+
+
+def stable_hash(text: str) -> int:
+    """A 64-bit hash of ``text`` that is the same in every process and on every machine
+    (Python's ``hash`` is salted per process): training picks cases, splits and folds by it,
+    so ``build-defaults`` rebuilds the same model."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 @dataclass(slots=True)

@@ -9,7 +9,6 @@ Each case carries its template id so evaluation can hold out whole templates.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from sitroom.nlp.classifiers import functional_compose as FC
 from sitroom.nlp.classifiers import functional_election as FE
 from sitroom.nlp.classifiers import functional_heldout as FH
 from sitroom.nlp.classifiers import functional_train as FT
+from sitroom.nlp.classifiers.base import stable_hash
 
 GROUP_KEYS = ["women", "trans", "gay", "black", "disabled", "muslims", "jews", "immigrants"]
 TARGET_NAMES = {
@@ -476,10 +476,6 @@ def _fill(template: str, group: str) -> str:
     return text[0].upper() + text[1:] if text and text[0].islower() else text
 
 
-def _hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
-
-
 _LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5"})
 # Devanagari vowel signs are not \w: without them a Hindi word falls apart.
 _WORD = re.compile(r"[\w\u0900-\u0963\u0966-\u097f]{4,}")
@@ -490,7 +486,7 @@ def spelling_variant(text: str, prefer: str = "") -> str:
     characters, a dropped character, a missing word boundary, spaces between the letters
     of a word, or leetspeak. It hits a word of ``prefer`` (the group or slur) half the
     time, else another word."""
-    h = _hash(text)
+    h = stable_hash(text)
     words = list(_WORD.finditer(text))
     if not words:
         return text
@@ -556,7 +552,7 @@ def _with_variants(cases: list[FunctionalCase], every_hateful: int, every_other:
     out = list(cases)
     for c in cases:
         every = every_hateful if c.label else every_other
-        if _hash("variant:" + c.text) % every:
+        if stable_hash("variant:" + c.text) % every:
             continue
         prefer = c.text if c.functionality == "slur" else ""
         for g in GROUPS[c.lang]:

@@ -24,9 +24,10 @@ held-out files or from any published test suite.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from sitroom.nlp.classifiers.base import stable_hash
 
 Frames = dict[str, list[str]]
 
@@ -494,7 +495,7 @@ GROUPS_PER_FRAME = 3
 
 def _pick(key: str, n: int, k: int) -> list[int]:
     """k distinct indices out of n, chosen by the hash of ``key``."""
-    h = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+    h = stable_hash(key)
     picked: list[int] = []
     while len(picked) < min(k, n):
         i = h % n
