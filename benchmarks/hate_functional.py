@@ -176,28 +176,22 @@ def main() -> int:
         idx = np.flatnonzero(sel)
         report(name, [held[i] for i in idx], {k: v[idx] for k, v in preds.items()})
     # The same held-out cases with election and news hashtags that training never added
-    # (augment.py has its own list): a post's tags should not decide its label.
-    tagged = [clean_for_model(with_eval_tags(c.text)) for c in held]
-    report(
-        "ALL HELD-OUT TEMPLATES WITH NEUTRAL HASHTAGS (not augment.py's)",
-        held,
-        {
-            "majority (hateful)": preds["majority (hateful)"],
-            "tfidf+LR (public sets)": baseline(tagged),
-            "sitroom": model.labels_from(tagged, fz.for_model(model, tagged)),
-        },
-    )
-    # And with emoji (training adds none: tried on 2026-11-24 and not kept, MODELS.md).
-    marked = [clean_for_model(with_eval_emoji(c.text)) for c in held]
-    report(
-        "ALL HELD-OUT TEMPLATES WITH EMOJI (not augment.py's)",
-        held,
-        {
-            "majority (hateful)": preds["majority (hateful)"],
-            "tfidf+LR (public sets)": baseline(marked),
-            "sitroom": model.labels_from(marked, fz.for_model(model, marked)),
-        },
-    )
+    # (augment.py has its own list): a post's tags should not decide its label. And with
+    # emoji (training adds none: tried on 2026-11-24 and not kept, MODELS.md).
+    for name, mark in (
+        ("ALL HELD-OUT TEMPLATES WITH NEUTRAL HASHTAGS (not augment.py's)", with_eval_tags),
+        ("ALL HELD-OUT TEMPLATES WITH EMOJI (not augment.py's)", with_eval_emoji),
+    ):
+        marked = [clean_for_model(mark(c.text)) for c in held]
+        report(
+            name,
+            held,
+            {
+                "majority (hateful)": preds["majority (hateful)"],
+                "tfidf+LR (public sets)": baseline(marked),
+                "sitroom": model.labels_from(marked, fz.for_model(model, marked)),
+            },
+        )
     print(f"\nmodel: {model.name} {model.version}; (total {time.time() - t0:.0f}s)")
     return 0
 
