@@ -37,8 +37,13 @@ if PIPELINE_SCOPE not in {"relevant", "all"}:
     raise ImproperlyConfigured(
         f"SITROOM_PIPELINE_SCOPE={PIPELINE_SCOPE!r}: expected 'relevant' or 'all'"
     )
-# Cosine similarity to a narrative's centroid needed to join it.
-NARRATIVE_THRESHOLD = _env_float("SITROOM_NARRATIVE_THRESHOLD", 0.87, 0.0, 1.0)
+# Cosine similarity to a narrative's centroid needed to join it. Unset, it depends on the
+# vectors (sitroom.monitoring.narratives.Space): 0.44 on language-centred ones, 0.87 on raw.
+NARRATIVE_THRESHOLD: float | None = (
+    _env_float("SITROOM_NARRATIVE_THRESHOLD", 0.0, 0.0, 1.0)
+    if env_str("SITROOM_NARRATIVE_THRESHOLD")
+    else None
+)
 # Distinct texts a candidate narrative needs to become active (shown by default).
 NARRATIVE_ACTIVE_TEXTS = env_int("SITROOM_NARRATIVE_ACTIVE_TEXTS", 3, minimum=1)
 # Largest batch accepted by POST /api/v1/posts.

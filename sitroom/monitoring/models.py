@@ -159,6 +159,9 @@ class Narrative(models.Model):
     )
     # Sum of member vectors: the centroid is its direction, updated by one addition per text.
     vector_sum = models.BinaryField(null=True, blank=True)
+    # Which vectors were summed ("raw" cosine, or "centred-..." for sitroom.nlp.centres): a
+    # sum made in another space is recomputed from the members before it is used.
+    vector_space = models.CharField(max_length=40, blank=True)
     text_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)
     first_seen = models.DateTimeField(null=True, blank=True)

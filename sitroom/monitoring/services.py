@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import numpy as np
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -316,19 +315,16 @@ def post_label(*, post: Post, task: str, positive: bool, by: User) -> PostLabel:
 
 def _recompute(narrative: Narrative) -> None:
     """Counts, dates, centroid and status from the members (after merges and splits)."""
-    from sitroom.monitoring.models import DistinctText, split_embedding
+    from sitroom.monitoring.narratives import current_space, member_sums
 
     text_ids = list(narrative.members.values_list("text_id", flat=True))
-    rows = DistinctText.objects.filter(pk__in=text_ids, embedding__isnull=False).values_list(
-        "embedding", "embedding_model"
-    )
-    vectors = [v for v in (split_embedding(e, m)[0] for e, m in rows) if v is not None]
     stats = narrative.posts.aggregate(
         n=Count("id"), first=Min("arrived_at"), last=Max("arrived_at")
     )
-    narrative.vector_sum = (
-        np.sum(vectors, axis=0).astype("<f4").tobytes() if vectors else narrative.vector_sum
-    )
+    space = current_space()
+    summed = member_sums([narrative.pk], space).get(narrative.pk)
+    if summed is not None:
+        narrative.vector_sum, narrative.vector_space = summed[0], space.name
     narrative.text_count = len(text_ids)
     narrative.post_count = stats["n"] or 0
     narrative.first_seen = stats["first"] or narrative.first_seen

@@ -1095,6 +1095,9 @@ def _cli(argv: list[str] | None = None) -> int:
         "--route", action="append", choices=[*CHECKWORTHY_ROUTES, FALLBACK_ROUTE],
         help="checkworthy: rebuild only these routes, keep the others in --out",
     )  # fmt: skip
+    c = sub.add_parser("build-centres", help="measure the language centres narratives read")
+    c.add_argument("--data", default=None, help="shared data root (else $SITROOM_SHARED_DATA)")
+    c.add_argument("--out", default=None, help="file to write (else the shipped centres.npz)")
     t = sub.add_parser("train", help="retrain from a deployment's labels")
     t.add_argument("--task", required=True, choices=TASKS)
     t.add_argument("--labels", required=True)
@@ -1117,6 +1120,13 @@ def _cli(argv: list[str] | None = None) -> int:
                 if task not in built and (base / task / "model.json").exists():
                     built[task] = load_model(base / task)
         write_models_md(args.out, {t: built[t] for t in TASKS if t in built})
+        return 0
+    if args.cmd == "build-centres":
+        from sitroom.nlp import centres
+
+        built_centres = centres.build(args.data)
+        built_centres.save(Path(args.out) if args.out else centres.FILE)
+        print(f"centres: {built_centres.space}, languages {', '.join(built_centres.langs)}")
         return 0
     dec = train_from_labels(
         args.task, args.labels, args.registry, include_public=args.include_public,
