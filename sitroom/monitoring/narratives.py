@@ -53,6 +53,11 @@ class Space:
     centres: Centres | None
 
     @property
+    def dim(self) -> int | None:
+        """The vectors' length the centres fit (None: any)."""
+        return None if self.centres is None else int(self.centres.overall.shape[0])
+
+    @property
     def threshold(self) -> float:
         if conf.NARRATIVE_THRESHOLD is not None:
             return conf.NARRATIVE_THRESHOLD
@@ -86,7 +91,8 @@ def member_sums(narrative_ids: Sequence[int], space: Space) -> dict[int, tuple[b
     by: dict[int, tuple[list[Vector], list[str]]] = defaultdict(lambda: ([], []))
     for nid, blob, model, lang in rows:
         v = split_embedding(blob, model)[0]
-        if v is not None:
+        # A vector of another embedder (after a change of SITROOM_EMBEDDER) is left out.
+        if v is not None and (space.dim is None or len(v) == space.dim):
             by[nid][0].append(v)
             by[nid][1].append(lang or "")
     return {

@@ -99,3 +99,18 @@ def test_without_centres_for_the_embedder_narratives_use_raw_cosine(monkeypatch)
     assert space.name == "raw" and space.threshold == narratives.RAW_THRESHOLD
     v = space.vectors([np.array([3.0, 4.0])], ["en"])
     assert np.allclose(v, [[0.6, 0.8]])
+
+
+def test_a_member_embedded_by_another_model_is_left_out_of_the_sum(push_source, scope_all):
+    posts = _run(push_source, [CLAIM["en"], CLAIM["fr"]], "a")
+    n = Narrative.objects.get(pk=posts[0].narrative_id)
+    space = narratives.current_space()
+    before = narratives.member_sums([n.pk], space)[n.pk]
+    assert before[1] == 2
+    # As after a change of SITROOM_EMBEDDER: one member's stored vector has another length.
+    other = posts[1].content
+    other.embedding = np.ones(768, dtype="<f4").tobytes()
+    other.embedding_model = "another-model:1"
+    other.save(update_fields=["embedding", "embedding_model"])
+    after = narratives.member_sums([n.pk], space)[n.pk]
+    assert after[1] == 1 and np.isfinite(np.frombuffer(after[0], "<f4")).all()
