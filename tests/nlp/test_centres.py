@@ -75,3 +75,30 @@ def test_arabic_varieties_take_the_arabic_centre(lang):
     assert np.allclose(
         c.apply(np.array([[2.0, 1.0]]), [lang]), c.apply(np.array([[2.0, 1.0]]), ["ar"])
     )
+
+
+def test_build_measures_a_centre_for_each_language_with_enough_reference_rows(monkeypatch):
+    from sitroom.nlp.training import Featurizer
+
+    en = [f"The polling station number {i} opens at seven in the morning." for i in range(160)]
+    fr = [f"Le bureau de vote numéro {i} ouvre à sept heures du matin." for i in range(160)]
+    sw = ["Kituo cha kupigia kura kitafunguliwa saa moja asubuhi."] * 20
+    monkeypatch.setattr(C, "reference_texts", lambda data_root=None: en + fr + sw)
+
+    class Fake(Featurizer):
+        def __init__(self) -> None:
+            pass
+
+        @property
+        def embedder_name(self) -> str:
+            return "fake@1"
+
+        def __call__(self, cleaned, *, mid=False):  # type: ignore[no-untyped-def]
+            code = {"The": [1.0, 0.0, 0.0], "Le": [0.0, 1.0, 0.0]}
+            return np.array([code.get(t.split()[0], [0.0, 0.0, 1.0]) for t in cleaned], "f4")
+
+    built = C.build(featurizer=Fake())
+    assert built.embedder == "fake@1" and built.langs == ("en", "fr")
+    assert built.counts == (160, 160)
+    assert np.allclose(built.means, [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    assert np.allclose(built.overall, np.array([160, 160, 20]) / 340)
