@@ -34,6 +34,7 @@ from sitroom.monitoring.models import (
     split_embedding,
 )
 from sitroom.nlp.centres import Centres
+from sitroom.nlp.romanised import script_language
 
 Vector = np.ndarray
 
@@ -87,14 +88,17 @@ def member_sums(narrative_ids: Sequence[int], space: Space) -> dict[int, tuple[b
     members had one (after merges and splits, or when the space changed)."""
     rows = NarrativeMember.objects.filter(
         narrative_id__in=list(narrative_ids), text__embedding__isnull=False
-    ).values_list("narrative_id", "text__embedding", "text__embedding_model", "text__language")
+    ).values_list(
+        "narrative_id", "text__embedding", "text__embedding_model", "text__language", "text__text"
+    )
     by: dict[int, tuple[list[Vector], list[str]]] = defaultdict(lambda: ([], []))
-    for nid, blob, model, lang in rows:
+    for nid, blob, model, language, text in rows:
+        lang = script_language(language or "", text)
         v = split_embedding(blob, model)[0]
         # A vector of another embedder (after a change of SITROOM_EMBEDDER) is left out.
         if v is not None and (space.dim is None or len(v) == space.dim):
             by[nid][0].append(v)
-            by[nid][1].append(lang or "")
+            by[nid][1].append(lang)
     return {
         nid: (space.vectors(vs, langs).sum(axis=0).astype("<f4").tobytes(), len(vs))
         for nid, (vs, langs) in by.items()
@@ -247,12 +251,15 @@ def _grow(
 
 
 def _languages(text_ids: Sequence[int], texts: dict[int, DistinctText]) -> list[str]:
-    """The detected language of each text, from the batch's texts or else the database."""
-    known = {t.pk: t.language for t in texts.values()}
+    """The detected language of each text, from the batch's texts or else the database
+    (Hindi in Latin letters as ``hi-Latn``: the Hindi centre is Devanagari's)."""
+    known = {t.pk: script_language(t.language or "", t.text) for t in texts.values()}
     missing = [t for t in text_ids if t not in known]
-    if missing:
-        known.update(DistinctText.objects.filter(pk__in=missing).values_list("pk", "language"))
-    return [known[t] or "" for t in text_ids]
+    for pk, language, text in DistinctText.objects.filter(pk__in=missing).values_list(
+        "pk", "language", "text"
+    ):
+        known[pk] = script_language(language or "", text)
+    return [known[t] for t in text_ids]
 
 
 def assign_narratives(

@@ -184,12 +184,18 @@ class LanguageStep(Step):
     def model(self) -> tuple[str, str]:
         import py3langid
 
-        return "py3langid", getattr(py3langid, "__version__", "0.4")
+        # Hindi in Latin letters is found by word lists first (sitroom.nlp.romanised).
+        return "py3langid", getattr(py3langid, "__version__", "0.4") + "+hi-latn"
 
     def run(self, texts: Sequence[DistinctText], vectors: BatchVectors) -> list[Any]:
+        from sitroom.nlp import romanised
+
         ident = _langid()
         out = []
         for t in texts:
+            if romanised.romanised_hindi(t.text[:1000]):
+                out.append({"language": romanised.CODE, "confidence": romanised.CONFIDENCE})
+                continue
             lang, confidence = ident.classify(t.text[:1000])
             out.append({"language": lang, "confidence": round(float(confidence), 4)})
         return out

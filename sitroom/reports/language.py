@@ -33,6 +33,10 @@ def detect_language(text: str) -> tuple[str, float]:
     letters = sum(ch.isalpha() for ch in text[:2000])
     if letters < MIN_LETTERS:
         return "", 0.0
+    from sitroom.nlp import romanised
+
+    if romanised.romanised_hindi(text[:2000]):  # py3langid reads it as Hausa or Shona
+        return romanised.CODE, romanised.CONFIDENCE
     code, probability = _get().classify(text[:2000])
     if probability < MIN_CONFIDENCE:
         return "", float(probability)

@@ -114,3 +114,15 @@ def test_a_member_embedded_by_another_model_is_left_out_of_the_sum(push_source, 
     other.save(update_fields=["embedding", "embedding_model"])
     after = narratives.member_sums([n.pk], space)[n.pk]
     assert after[1] == 1 and np.isfinite(np.frombuffer(after[0], "<f4")).all()
+
+
+def test_hindi_in_latin_letters_is_labelled_hindi_and_centred_apart_from_devanagari(
+    push_source, scope_all
+):
+    text = "Chunaav ke din sab log vote dene zaroor jaayein, polling booth subah saat baje khulega hai."
+    post = _run(push_source, [text], "h")[0]
+    assert post.language == "hi" and post.content.language == "hi"
+    assert narratives._languages([post.content_id], {post.pk: post.content}) == ["hi-Latn"]
+    n = Narrative.objects.get(pk=post.narrative_id)
+    space = narratives.current_space()
+    assert bytes(n.vector_sum) == narratives.member_sums([n.pk], space)[n.pk][0]
