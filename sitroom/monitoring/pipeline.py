@@ -88,13 +88,6 @@ def normalise_url(url: str) -> str:
 # ------------------------------------------------------------------ models behind the steps
 
 
-@functools.cache
-def _langid() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
 def _embed_input(text: str) -> str:
     """What the embedder sees: the classifiers' own cleaning (cached), so their vectors are
     reused."""
@@ -188,16 +181,12 @@ class LanguageStep(Step):
         return "py3langid", getattr(py3langid, "__version__", "0.4") + "+hi-latn"
 
     def run(self, texts: Sequence[DistinctText], vectors: BatchVectors) -> list[Any]:
-        from sitroom.nlp import romanised
+        from sitroom.nlp.langid import identify
 
-        ident = _langid()
         out = []
         for t in texts:
-            if romanised.romanised_hindi(t.text[:1000]):
-                out.append({"language": romanised.CODE, "confidence": romanised.CONFIDENCE})
-                continue
-            lang, confidence = ident.classify(t.text[:1000])
-            out.append({"language": lang, "confidence": round(float(confidence), 4)})
+            lang, confidence = identify(t.text[:1000])
+            out.append({"language": lang, "confidence": round(confidence, 4)})
         return out
 
 
