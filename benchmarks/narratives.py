@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from sitroom.nlp.centres import Centres
+from sitroom.nlp.centres import Centres, unit_rows
 from sitroom.nlp.classifiers.datasets import shared_data_dir
 from sitroom.nlp.classifiers.functional_election import CLAIMS
 from sitroom.nlp.classifiers.model import clean_for_model, detect_langs
@@ -40,31 +40,31 @@ from sitroom.nlp.training import Featurizer
 Transform = Callable[[np.ndarray, Sequence[str]], np.ndarray]
 
 
-def unit(x: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(x, axis=-1, keepdims=True)
-    return x / np.where(n > 0, n, 1.0)
-
-
 def auc(pos: np.ndarray, neg: np.ndarray) -> float:
-    ranks = np.concatenate([pos, neg]).argsort().argsort() + 1
-    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+    """Area under the ROC curve of own-claim scores (positive) against best-other scores."""
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score([1] * len(pos) + [0] * len(neg), np.concatenate([pos, neg])))
 
 
 def group(x: np.ndarray, threshold: float, seed: int) -> list[int]:
+    """Narrative per row, rows arriving in a random order, with the pipeline's own centroid
+    index (``narratives.CentroidIndex``): nearest centroid at ``threshold``, else a new one."""
+    from sitroom.monitoring.narratives import CentroidIndex
+
     order = list(range(len(x)))
     random.Random(seed).shuffle(order)
+    index = CentroidIndex()
     sums: list[np.ndarray] = []
     label = [0] * len(x)
     for i in order:
-        if sums:
-            sims = unit(np.stack(sums)) @ x[i]
-            j = int(sims.argmax())
-            if sims[j] >= threshold:
-                sums[j] = sums[j] + x[i]
-                label[i] = j
-                continue
-        sums.append(x[i].copy())
-        label[i] = len(sums) - 1
+        nid, sim = index.nearest(x[i])
+        if nid is None or sim < threshold:
+            nid = len(sums) + 1  # ids from 1: the index marks a free row with 0
+            sums.append(np.zeros_like(x[i]))
+        sums[nid - 1] = sums[nid - 1] + x[i]
+        index.put(nid, unit_rows(sums[nid - 1]))
+        label[i] = nid
     return label
 
 
@@ -126,7 +126,7 @@ def main() -> int:
         return fz(cleaned), detect_langs(cleaned)
 
     spaces: dict[str, tuple[Transform, float]] = {
-        "raw cosine (baseline)": (lambda v, langs: unit(v), RAW_THRESHOLD),
+        "raw cosine (baseline)": (lambda v, langs: unit_rows(v), RAW_THRESHOLD),
         f"centred ({centres.space})": (centres.apply, CENTRED_THRESHOLD),
     }
     grid = np.round(np.arange(0.20, 0.961, 0.01), 2)

@@ -33,7 +33,7 @@ from sitroom.monitoring.models import (
     Post,
     split_embedding,
 )
-from sitroom.nlp.centres import Centres
+from sitroom.nlp.centres import Centres, unit_rows
 from sitroom.nlp.romanised import script_language
 
 Vector = np.ndarray
@@ -71,8 +71,7 @@ class Space:
         rows = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
         if self.centres is not None:
             return self.centres.apply(rows, langs)
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+        return unit_rows(rows)
 
 
 def current_space() -> Space:

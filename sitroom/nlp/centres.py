@@ -39,6 +39,12 @@ PER_SET = 400
 CHECKWORTHY_LANGS = ("ar", "bg", "nl", "es", "tr", "en")
 
 
+def unit_rows(rows: np.ndarray) -> np.ndarray:
+    """Each row at unit length (a zero row stays zero), as float32."""
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class Centres:
     embedder: str  # "name@version" of the vectors the means were measured on
@@ -66,9 +72,7 @@ class Centres:
             if langs
             else rows
         )
-        out = rows - centres
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return (out / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+        return unit_rows(rows - centres)
 
     def save(self, path: Path = FILE) -> None:
         meta = {"embedder": self.embedder, "langs": list(self.langs), "counts": list(self.counts)}
