@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 
 from sitroom.lib.hashing import ip_hash
 from sitroom.reports import conf
-from sitroom.reports.api_input import parse_report
+from sitroom.reports.api_input import NOT_STRING, parse_report
 from sitroom.reports.forms import CONSENT_TEXT, language_choices
 from sitroom.reports.models import Category, Channel, PreferredChannel
 from sitroom.reports.ratelimit import rate_limit_hit
@@ -49,9 +49,26 @@ MAX_IDEMPOTENCY_KEY = 200
 TOO_LARGE = "The request is too large: at most %d MB of files per report."
 
 
+class _StringOnly:
+    """A JSON number or boolean is refused, not stored as its ``str()`` ("text": 42)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(NOT_STRING, code="invalid")
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class StringField(_StringOnly, serializers.CharField):
+    pass
+
+
+class StringEmailField(_StringOnly, serializers.EmailField):
+    pass
+
+
 class ContactSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    email = StringEmailField(required=False, allow_blank=True)
+    phone = StringField(required=False, allow_blank=True, max_length=30)
     preferred_channel = serializers.ChoiceField(
         choices=PreferredChannel.choices, required=False, allow_blank=True
     )
@@ -59,11 +76,11 @@ class ContactSerializer(serializers.Serializer):
 
 class ReportCreateSerializer(serializers.Serializer):
     urls = serializers.ListField(
-        child=serializers.CharField(max_length=2000),
+        child=StringField(max_length=2000),
         required=False,
         help_text="Links to the content (any platform or website).",
     )
-    text = serializers.CharField(
+    text = StringField(
         required=False, allow_blank=True, max_length=conf.MAX_TEXT_CHARS, trim_whitespace=False
     )
     files = serializers.ListField(
@@ -73,14 +90,14 @@ class ReportCreateSerializer(serializers.Serializer):
     )
     category = serializers.ChoiceField(choices=Category.choices)
     gender_based = serializers.BooleanField(required=False, default=False)
-    language = serializers.CharField(
+    language = StringField(
         required=False, allow_blank=True, help_text="ISO 639-1; detected from the text if empty."
     )
-    region = serializers.CharField(
+    region = StringField(
         required=False, allow_blank=True, help_text="A region code from GET /api/v1/reports/form."
     )
     seen_at = serializers.DateTimeField(required=False, allow_null=True)
-    seen_where = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    seen_where = StringField(required=False, allow_blank=True, max_length=200)
     contact = ContactSerializer(required=False)
     consent = serializers.BooleanField(
         required=False, default=False, help_text=f"Required with contact details. {CONSENT_TEXT}"

@@ -63,14 +63,14 @@ MISSING: Any = _Missing()
 
 
 def _text(value: Any, errors: Errors, name: str, *, max_length: int, trim: bool = True) -> str:
-    """DRF CharField(allow_blank=True): str, int or float; null and other types refused."""
+    """api.StringField(allow_blank=True): a string; null, numbers and other types refused."""
     if value is None:
         errors[name] = [NULL]
         return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if not isinstance(value, str):
         errors[name] = [NOT_STRING]
         return ""
-    text = str(value)
+    text = value
     if trim:
         text = text.strip()
     problems = _string_problems(text, max_length)
@@ -133,10 +133,10 @@ def _urls(value: Any, errors: Errors) -> list[str]:
     for i, item in enumerate(value):
         if item is None:
             item_errors[str(i)] = [NULL]
-        elif isinstance(item, bool) or not isinstance(item, str | int | float):
+        elif not isinstance(item, str):
             item_errors[str(i)] = [NOT_STRING]
         else:
-            url = str(item).strip()
+            url = item.strip()
             problems = _string_problems(url, 2000) if url else [BLANK]
             if problems:
                 item_errors[str(i)] = problems

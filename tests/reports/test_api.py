@@ -320,10 +320,15 @@ BAD_BODIES = [
     {"category": "other", "text": "ok", "contact": {"email": "nope", "phone": "1" * 31}},
     {"category": "other", "text": "ok", "contact": {"preferred_channel": "pigeon"}},
     {"category": "other", "text": "ok", "language": True, "region": {}},
+    # JSON numbers are refused, not stored as their str() ("text": 42 was stored as "42").
+    {"category": "other", "text": 42},
+    {"category": "other", "text": 4.2, "seen_where": 7, "language": 1},
+    {"category": "other", "urls": ["https://example.org/a", 5]},
+    {"category": "other", "text": "ok", "contact": {"email": 5, "phone": 254700000000}},
 ]
 GOOD_BODIES = [
     {"category": "other", "text": "ok"},
-    {"category": "other", "urls": [" https://example.org/a ", 5], "text": "  keep spaces  "},
+    {"category": "other", "urls": [" https://example.org/a "], "text": "  keep spaces  "},
     {
         "category": "threats",
         "text": "ok",
