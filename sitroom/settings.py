@@ -108,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sitroom.core.context_processors.navigation",
             ],
+            # ``|href`` on every link taken from stored data (sitroom/core/templatetags/links.py)
+            "builtins": ["sitroom.core.templatetags.links"],
         },
     },
 ]

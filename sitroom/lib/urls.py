@@ -305,3 +305,38 @@ def canonical_url(url: str, *, _depth: int = 0) -> str:
     netloc = host if port in (None, default_port) else f"{host}:{port}"
     query_string = urlencode(sorted(query), doseq=True)
     return urlunsplit((scheme, netloc, path, query_string, ""))
+
+
+# A URL scheme as browsers read it once they have dropped ASCII whitespace and controls.
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")
+WEB_SCHEMES = ("http", "https")
+
+
+def safe_href(url: object) -> str:
+    """``url`` if a browser following it cannot run script: no scheme (a relative link) or
+    http(s); otherwise "" (``javascript:``, ``data:``, ``vbscript:``, also when disguised with
+    tabs, newlines or leading controls, which browsers drop)."""
+    if not isinstance(url, str):
+        return ""
+    m = _SCHEME.match(_IGNORED_BY_BROWSERS.sub("", url))
+    if m and m.group(1).lower() not in WEB_SCHEMES:
+        return ""
+    return url
+
+
+def web_url(url: object) -> str:
+    """``url`` stripped if it is an absolute http(s) link with a host, else "" (for links that
+    come from outside: a post's address, its media)."""
+    if not isinstance(url, str):
+        return ""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
+        return ""
+    if _IGNORED_BY_BROWSERS.search(url):
+        return ""
+    return url

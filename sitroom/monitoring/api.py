@@ -15,8 +15,10 @@ from rest_framework.response import Response
 
 from sitroom.monitoring import conf
 from sitroom.monitoring.items import ItemError, PostIn, item_from_dict
+from sitroom.monitoring.models import SourceKind
 from sitroom.monitoring.selectors import source_for_push
 from sitroom.monitoring.services import posts_push
+from sitroom.nlp.text import scrub
 
 
 class PushItemSerializer(serializers.Serializer):
@@ -70,6 +72,18 @@ def posts_push_view(request: Request) -> Response:
     if not isinstance(user, User):  # pragma: no cover - IsAuthenticated already refused
         raise Http404
     source = source_for_push(request.user, data["source"])
+    if source.kind != SourceKind.PUSH:
+        # A connector's source: a pushed id could pre-empt the real post with the same id.
+        return Response(
+            {
+                "detail": _(
+                    "Source %(id)d is fed by its connector (%(kind)s); push into a source of "
+                    "kind push."
+                )
+                % {"id": source.pk, "kind": source.kind}
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     raw_items = data["items"]
     if not raw_items or len(raw_items) > conf.PUSH_MAX_ITEMS:
         return Response(
@@ -83,7 +97,7 @@ def posts_push_view(request: Request) -> Response:
             valid.append((index, item_from_dict(raw)))
             rows.append({})
         except ItemError as exc:
-            ident = str(raw.get("id", "")) if isinstance(raw, dict) else ""
+            ident = scrub(str(raw.get("id", ""))) if isinstance(raw, dict) else ""
             rows.append(
                 {
                     "index": index,
@@ -103,10 +117,10 @@ def posts_push_view(request: Request) -> Response:
         if valid
         else []
     )
-    for (index, item), result in zip(valid, results, strict=True):
+    for (index, _item), result in zip(valid, results, strict=True):
         rows[index] = {
             "index": index,
-            "id": item.external_id,
+            "id": result.external_id,
             "status": result.status,
             "post_id": result.post_id,
             "error": "",

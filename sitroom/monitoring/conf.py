@@ -53,5 +53,7 @@ HATE_LEXICON = env_str("SITROOM_HATE_LEXICON")
 # Connectors identify themselves to the services they poll.
 USER_AGENT = env_str("SITROOM_MONITOR_USER_AGENT", "sitroom-monitor/1 (+https://example.invalid)")
 HTTP_TIMEOUT = env_int("SITROOM_MONITOR_HTTP_TIMEOUT", 20, minimum=1)
+# Largest response a connector reads (a Telegram export of 40,000 messages is about 25 MB).
+HTTP_MAX_BYTES = env_int("SITROOM_MONITOR_HTTP_MAX_MB", 64, minimum=1) * 1024 * 1024
 # Polling re-enqueues itself with run_after; off when a cron runs `sitroom monitor_poll`.
 SELF_SCHEDULE = env_bool("SITROOM_MONITOR_SELF_SCHEDULE", True)

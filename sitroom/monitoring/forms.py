@@ -7,6 +7,7 @@ from sitroom.monitoring import selectors
 from sitroom.monitoring.connectors.tabular import FIELDS
 from sitroom.monitoring.models import Escalation, LabelTask, SourceKind
 
+MAX_ID = 2**63 - 1  # the largest database id (SQLite and PostgreSQL bigint)
 FIELD_LABELS = {
     "text": _("Text column"),
     "id": _("Post id column"),
@@ -193,8 +194,10 @@ class StreamFilterForm(forms.Form):
     )
     language = forms.CharField(label=_("Language"), required=False, max_length=12)
     region = forms.CharField(label=_("Region"), required=False, max_length=100)
-    source = forms.IntegerField(label=_("Source"), required=False, min_value=1)
-    narrative = forms.IntegerField(label=_("Narrative"), required=False, min_value=1)
+    source = forms.IntegerField(label=_("Source"), required=False, min_value=1, max_value=MAX_ID)
+    narrative = forms.IntegerField(
+        label=_("Narrative"), required=False, min_value=1, max_value=MAX_ID
+    )
     since = forms.IntegerField(label=_("Time"), required=False, min_value=1, max_value=24 * 366)
 
     def filters(self) -> selectors.StreamFilters:

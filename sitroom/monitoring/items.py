@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from sitroom.lib.urls import web_url
 from sitroom.monitoring.c2pa import c2pa_status
+from sitroom.nlp.text import scrub
 
 MAX_TEXT = 20_000
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
@@ -35,17 +38,62 @@ class PostIn:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def scrub_json(value: Any) -> Any:
+    """``value`` (decoded JSON) with every string and key passed through ``text.scrub``."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {scrub(str(k)): scrub_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_json(v) for v in value]
+    return value
+
+
+def stored_form(item: PostIn) -> PostIn:
+    """The item as every path stores it, whatever it came from (feeds, platforms, uploads,
+    the push API): links only if they are http(s) (a feed's ``javascript:`` link is dropped,
+    never rendered), and no character a database or UTF-8 refuses (``text.scrub``)."""
+    media = []
+    for m in item.media:
+        m = scrub_json(m)
+        if "url" in m:
+            m["url"] = web_url(m["url"])
+            if not m["url"]:
+                del m["url"]
+        media.append(m)
+    return dataclasses.replace(
+        item,
+        external_id=scrub(item.external_id),
+        text=scrub(item.text),
+        url=web_url(item.url),
+        author=scrub(item.author),
+        language=scrub(item.language),
+        region=scrub(item.region),
+        media=media,
+        extra=scrub_json(item.extra),
+    )
+
+
 def parse_when(value: Any, fmt: str = "") -> dt.datetime | None:
     """ISO 8601, a Unix timestamp, or ``fmt`` (strptime); naive times are taken as UTC."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
         when = value
+    elif isinstance(value, bool):
+        raise ItemError(_("date %(value)r is not a date") % {"value": value})
     elif isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
         seconds = float(value)
-        if seconds > 1e11:  # milliseconds
+        if seconds > 1e14:  # microseconds
+            seconds /= 1_000_000
+        elif seconds > 1e11:  # milliseconds
             seconds /= 1000
-        when = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+        try:
+            when = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ItemError(
+                _("date %(value)r is not a Unix time in seconds or milliseconds") % {"value": value}
+            ) from None
     else:
         text = str(value).strip()
         parsed: dt.datetime | None
@@ -58,7 +106,10 @@ def parse_when(value: Any, fmt: str = "") -> dt.datetime | None:
                     % {"value": text, "fmt": fmt}
                 ) from None
         else:
-            parsed = parse_datetime(text.replace("Z", "+00:00"))
+            try:
+                parsed = parse_datetime(text.replace("Z", "+00:00"))
+            except ValueError:  # well formed, but no such day or time ("2027-02-30")
+                raise ItemError(_("date %(value)r does not exist") % {"value": text}) from None
             if parsed is None:
                 try:
                     parsed = dt.datetime.fromisoformat(text)
@@ -81,6 +132,8 @@ def _media(value: Any) -> list[dict[str, Any]]:
         if not isinstance(m, dict):
             raise ItemError(_("each media item must be an object"))
         item = {k: str(m[k])[:1000] for k in ("url", "type", "alt") if m.get(k)}
+        if "url" in item and not web_url(item["url"]):
+            raise ItemError(_("media url must start with http:// or https://"))
         data = m.get("data_base64")
         if data:
             try:

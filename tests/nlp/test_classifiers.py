@@ -133,12 +133,18 @@ def test_classify_cli_output_and_bad_input(good_model: StackedModel, tmp_path: P
         (json.dumps({"text": "x"}), "line 2: missing 'id'"),
         (json.dumps({"id": 3, "text": 5}), "line 2: 'text' must be a string"),
         ("[1, 2]", "line 2: expected a JSON object"),
+        ('{"id": NaN, "text": "x"}', "line 2: not valid JSON (NaN is not a JSON value)"),
     ]:
         inp.write_text(json.dumps({"id": 1, "text": "ok"}) + "\n" + bad_line + "\n")
         out, err = io.StringIO(), io.StringIO()
         assert classify_run("checkworthy", inp, out, err=err, model_dir=tmp_path / "reg") == 2
         assert msg in err.getvalue()
         assert out.getvalue() == ""
+    # A byte-order mark and characters UTF-8 cannot encode (a lone surrogate) are not errors.
+    inp.write_bytes(b"\xef\xbb\xbf" + b'{"id": 1, "text": "a \\ud800 b\\u0000"}\n')
+    out = io.StringIO()
+    assert classify_run("checkworthy", inp, out, model_dir=tmp_path / "reg") == 0
+    assert json.loads(out.getvalue())["id"] == 1
     err = io.StringIO()
     missing = tmp_path / "missing.jsonl"
     assert classify_run("checkworthy", missing, io.StringIO(), err=err, model_dir=reg.root) == 2

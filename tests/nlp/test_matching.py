@@ -311,6 +311,9 @@ def test_clef2020_style_queries_and_tsv_factchecks(tmp_path: Path):
         ('{"id": "a", "text": "x"}\n', "iclaim_id\ticlaim\nq1 only-one-column\n", "q.tsv:2:"),
         ('{"id": "a", "text": "x"}\n', "q1\tfirst\nq1\tagain\n", "q.tsv:2: duplicate"),
         ('{"id": "a", "text": "x"}\n', "\n", "q.tsv: no queries"),
+        # An unclosed quote would swallow q2 and q3 into q1's text.
+        ('{"id": "a", "text": "x"}\n', 'q1\t"a truck\nq2\tink\nq3\tx\n', "q.tsv:1: a quote"),
+        ('id\ttitle\nf1\t"open\nf2\tsecond\n', "q1\tt\n", "fc.jsonl:2: a quote"),
     ],
 )
 def test_cli_bad_input_names_file_and_line(

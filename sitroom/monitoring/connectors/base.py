@@ -70,9 +70,13 @@ def http_get(url: str, *, headers: dict[str, str] | None = None) -> Response:
         )
         try:
             with urllib.request.urlopen(request, timeout=conf.HTTP_TIMEOUT) as resp:  # noqa: S310
-                return Response(
-                    resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
-                )
+                body = resp.read(conf.HTTP_MAX_BYTES + 1)
+                if len(body) > conf.HTTP_MAX_BYTES:
+                    raise FetchError(
+                        f"{url} sent more than {conf.HTTP_MAX_BYTES // 2**20} MB "
+                        "(SITROOM_MONITOR_HTTP_MAX_MB)"
+                    )
+                return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
         except urllib.error.HTTPError as exc:
             if exc.code == 304:
                 return Response(304, {k.lower(): v for k, v in exc.headers.items()}, b"")

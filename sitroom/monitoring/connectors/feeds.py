@@ -8,7 +8,7 @@ from typing import Any
 
 import feedparser
 
-from sitroom.monitoring.connectors.base import FetchResult, http_get, strip_html
+from sitroom.monitoring.connectors.base import FetchError, FetchResult, http_get, strip_html
 from sitroom.monitoring.items import PostIn
 
 
@@ -22,6 +22,13 @@ def fetch(config: dict[str, Any], cursor: dict[str, Any]) -> FetchResult:
     if resp.status == 304:
         return FetchResult([], dict(cursor))
     feed = feedparser.parse(resp.body)
+    if not feed.version and not feed.entries:
+        # An HTML page or a JSON answer parses as an empty feed: say so instead of polling it
+        # for ever with no posts and no error.
+        reason = getattr(feed.get("bozo_exception"), "args", [""])[0] if feed.get("bozo") else ""
+        raise FetchError(
+            f"{config['url']} is not an RSS or Atom feed" + (f" ({reason})" if reason else "")
+        )
     items = []
     for entry in feed.entries:
         link = entry.get("link", "")

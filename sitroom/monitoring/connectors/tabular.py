@@ -20,7 +20,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from sitroom.monitoring.items import ItemError, PostIn, parse_when
+from sitroom.monitoring.items import ItemError, PostIn, parse_when, scrub_json
+from sitroom.nlp.text import scrub
 
 FIELDS = ("text", "id", "date", "author", "url", "language", "region")
 MAX_ROWS = 50_000
@@ -34,15 +35,18 @@ class Table:
 
 
 def read_table(data: bytes) -> Table:
-    """Parse CSV (any common delimiter, UTF-8 with or without BOM) or JSON lines."""
+    """Parse CSV (any common delimiter, UTF-8 with or without BOM), JSON lines or a JSON
+    array of objects. Characters no database takes (NUL, lone surrogates) are scrubbed."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ItemError(_("The file is not UTF-8 text.")) from None
     stripped = text.lstrip()
+    if stripped.startswith("["):
+        return _json_array(stripped)
     if stripped.startswith("{"):
         rows = []
-        for n, line in enumerate(stripped.splitlines(), start=1):
+        for n, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
@@ -51,24 +55,66 @@ def read_table(data: bytes) -> Table:
                 raise ItemError(_("Line %(n)d is not valid JSON.") % {"n": n}) from None
             if not isinstance(row, dict):
                 raise ItemError(_("Line %(n)d is not a JSON object.") % {"n": n})
+            rows.append(scrub_json(row))
+            if len(rows) > MAX_ROWS:
+                raise ItemError(_("More than %(n)d rows.") % {"n": MAX_ROWS})
+        return Table(_columns(rows), rows, "jsonl")
+    text = scrub(text)
+    reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
+    rows = []
+    try:
+        if not reader.fieldnames:
+            raise ItemError(_("No header row found."))
+        for row in reader:
             rows.append(row)
             if len(rows) > MAX_ROWS:
                 raise ItemError(_("More than %(n)d rows.") % {"n": MAX_ROWS})
-        columns = sorted({k for r in rows for k in r})
-        return Table(columns, rows, "jsonl")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames or len(reader.fieldnames) < 1:
-        raise ItemError(_("No header row found."))
-    rows = []
-    for row in reader:
-        rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise ItemError(_("More than %(n)d rows.") % {"n": MAX_ROWS})
+    except csv.Error as exc:  # e.g. a field beyond csv's limit of 131,072 characters
+        raise ItemError(
+            _("Line %(n)d cannot be read as CSV: %(error)s") % {"n": reader.line_num, "error": exc}
+        ) from None
     return Table([c for c in reader.fieldnames if c], rows, "csv")
+
+
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted({k for r in rows for k in r})
+
+
+def _json_array(text: str) -> Table:
+    try:
+        rows = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ItemError(_("The file is not valid JSON (line %(n)d).") % {"n": exc.lineno}) from None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ItemError(_("A JSON file must be an array of objects, or one object per line."))
+    if len(rows) > MAX_ROWS:
+        raise ItemError(_("More than %(n)d rows.") % {"n": MAX_ROWS})
+    rows = [scrub_json(r) for r in rows]
+    return Table(_columns(rows), rows, "jsonl")
+
+
+DELIMITERS = ",;\t|"
+
+
+def _dialect(text: str) -> Any:
+    """The sniffed dialect; when the sniffer cannot tell, the delimiter the header row uses
+    most, and for a header with none of them one column (a text with commas in it must not
+    be cut at the first one)."""
+    try:
+        return csv.Sniffer().sniff(text[:4096], delimiters=DELIMITERS)
+    except csv.Error:
+        pass
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in DELIMITERS}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if not counts[delimiter]:
+        delimiter = "\x1f"  # the unit separator: never in a text, so one column
+
+    class Guessed(csv.excel):
+        pass
+
+    Guessed.delimiter = delimiter
+    return Guessed
 
 
 def _get(row: dict[str, Any], column: str) -> Any:
@@ -82,23 +128,43 @@ def _get(row: dict[str, Any], column: str) -> Any:
     return value
 
 
+def _string(row: dict[str, Any], column: str, name: str, *, numbers: bool = False) -> str:
+    """The column's value as a stripped string; numbers only where ``numbers`` (ids, authors).
+    A JSON list, object or boolean is refused, not stored as its printed form."""
+    value = _get(row, column)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ItemError(
+        _("%(name)s (column %(column)s) is not text") % {"name": name, "column": column}
+    )
+
+
 def map_rows(table: Table, mapping: dict[str, str]) -> Iterator[tuple[int, PostIn | None, str]]:
     """(row number, item or None, error) for each row."""
     if not mapping.get("text"):
         raise ItemError(_("Choose the column that holds the text."))
     for n, row in enumerate(table.rows, start=1):
         try:
-            text = str(_get(row, mapping["text"]) or "").strip()
+            if row.get(None):  # type: ignore[call-overload]
+                raise ItemError(
+                    _("%(extra)d more fields than the header has columns")
+                    % {"extra": len(row[None])}  # type: ignore[index]
+                )
+            text = _string(row, mapping["text"], "text")
             if not text:
                 raise ItemError(_("no text"))
             date = _get(row, mapping.get("date", ""))
-            author = str(_get(row, mapping.get("author", "")) or "")[:200]
-            external_id = str(_get(row, mapping.get("id", "")) or "").strip()
+            author = _string(row, mapping.get("author", ""), "author", numbers=True)[:200]
+            external_id = _string(row, mapping.get("id", ""), "id", numbers=True)
             if not external_id:
                 external_id = hashlib.blake2b(
                     f"{text}\x00{date}\x00{author}".encode(), digest_size=12
                 ).hexdigest()
-            url = str(_get(row, mapping.get("url", "")) or "").strip()
+            url = _string(row, mapping.get("url", ""), "url")
             yield (
                 n,
                 PostIn(
@@ -107,8 +173,8 @@ def map_rows(table: Table, mapping: dict[str, str]) -> Iterator[tuple[int, PostI
                     url=url if url.startswith(("http://", "https://")) else "",
                     author=author,
                     published_at=parse_when(date, mapping.get("date_format", "")),
-                    language=str(_get(row, mapping.get("language", "")) or "")[:12],
-                    region=str(_get(row, mapping.get("region", "")) or "")[:100],
+                    language=_string(row, mapping.get("language", ""), "language")[:12],
+                    region=_string(row, mapping.get("region", ""), "region")[:100],
                 ),
                 "",
             )

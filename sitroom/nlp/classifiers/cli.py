@@ -17,16 +17,24 @@ class InputError(ValueError):
     """A malformed input line; the message names the line."""
 
 
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are Python's extension, not JSON: the output could not echo them."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _read(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any, str]]:
-    stream = sys.stdin if str(path) == "-" else open(path, encoding="utf-8")
+    # utf-8-sig: a file saved with a byte-order mark (Windows tools) reads the same.
+    stream = sys.stdin if str(path) == "-" else open(path, encoding="utf-8-sig")
     try:
         for n, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = json.loads(line, parse_constant=_no_constant)
             except json.JSONDecodeError as exc:
                 raise InputError(f"line {n}: not valid JSON ({exc.msg})") from None
+            except ValueError as exc:
+                raise InputError(f"line {n}: not valid JSON ({exc})") from None
             if not isinstance(obj, dict):
                 raise InputError(f"line {n}: expected a JSON object with 'id' and 'text'")
             if "id" not in obj:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sitroom.nlp.embedder import Embedder, Vectors, classifier_features, get_embedder
-from sitroom.nlp.text import LEET
+from sitroom.nlp.text import LEET, scrub
 
 _URL = re.compile(r"(https?://\S+|www\.\S+)", re.IGNORECASE)
 _MENTION = re.compile(r"@\w+")
@@ -97,7 +97,7 @@ def clean_for_model(text: str) -> str:
     with length), so they are reduced to placeholders; obfuscated spellings are undone
     (:func:`deobfuscate`); very long texts are cut.
     """
-    t = html.unescape(text).replace("|LBR|", " ")
+    t = scrub(html.unescape(text)).replace("|LBR|", " ")
     t = deobfuscate(_URL.sub(" ", t))
     t = _MENTION.sub("@user", t)
     t = _REPEAT_MENTION.sub("@user ", t)

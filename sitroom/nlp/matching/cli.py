@@ -38,7 +38,7 @@ class MatchInputError(ValueError):
 
 def _open_text(path: Path) -> IO[str]:
     try:
-        return open(path, encoding="utf-8", newline="")
+        return open(path, encoding="utf-8-sig", newline="")  # a byte-order mark is skipped
     except OSError as exc:
         raise MatchInputError(f"{path}: cannot open: {exc.strerror}") from exc
 
@@ -88,9 +88,34 @@ def _read_jsonl(fh: IO[str], path: Path) -> Iterator[tuple[int, FactCheckDoc]]:
         yield lineno, _doc_from_mapping(obj, f"{path}:{lineno}")
 
 
-def _read_tsv(fh: IO[str], path: Path) -> Iterator[tuple[int, FactCheckDoc]]:
+def _rows(fh: IO[str], path: Path) -> Iterator[tuple[Any, list[str]]]:
+    """(reader, row) for each TSV row, quoted fields as pandas writes them.
+
+    A quote that is never closed would swallow every following line into one field (and the
+    queries on them would be lost in silence); a field holding both a newline and a tab is
+    that, since a tab is the delimiter. csv's own errors (a field over its 131,072-character
+    limit) are reported with the line too."""
     reader = csv.reader(fh, delimiter="\t")
-    header = next(reader, [])
+    start = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise MatchInputError(f"{path}:{reader.line_num}: cannot read the TSV: {exc}") from None
+        if any("\n" in cell and "\t" in cell for cell in row):
+            raise MatchInputError(
+                f"{path}:{start + 1}: a quote opened on this line is never closed, so the "
+                "lines after it would be read as part of it; close or remove the quote"
+            )
+        start = reader.line_num
+        yield reader, row
+
+
+def _read_tsv(fh: IO[str], path: Path) -> Iterator[tuple[int, FactCheckDoc]]:
+    rows = _rows(fh, path)
+    reader, header = next(rows, (None, []))
     names = [h.strip() for h in header]
     if names and names[0] == "":
         names[0] = "id"  # pandas-style index column (CLEF-2020)
@@ -98,8 +123,8 @@ def _read_tsv(fh: IO[str], path: Path) -> Iterator[tuple[int, FactCheckDoc]]:
         raise MatchInputError(
             f"{path}:1: not JSON lines and no TSV header naming an id column ({', '.join(ID_KEYS)})"
         )
-    start = reader.line_num
-    for row in reader:
+    start = reader.line_num if reader is not None else 0
+    for reader, row in rows:
         if not any(cell.strip() for cell in row):
             start = reader.line_num
             continue
@@ -115,9 +140,8 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     with _open_text(path) as fh:
-        reader = csv.reader(fh, delimiter="\t")
         start = 0
-        for row in reader:
+        for reader, row in _rows(fh, path):
             lineno = start + 1
             start = reader.line_num
             if not row or not any(cell.strip() for cell in row):
