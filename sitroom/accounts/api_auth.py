@@ -35,3 +35,17 @@ class UserTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The browser session, with CSRF, only once the second factor is passed where the
+    member's roles require it (the pages' rule, ``middleware.RequireTwoFactorMiddleware``).
+    A password-only session is treated as anonymous: 401 or 403, never data."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        from sitroom.accounts.middleware import second_factor_missing
+
+        result = super().authenticate(request)
+        if result is not None and second_factor_missing(getattr(request._request, "user", None)):
+            return None
+        return result

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -26,22 +27,27 @@ _EXEMPT_PREFIXES = (
 class RequireTwoFactorMiddleware:
     """Members holding a role in REQUIRE_2FA_ROLES must pass TOTP before any staff page.
 
-    The API is exempt: it is reached with personal tokens, not sessions with passwords.
+    The API paths are exempt here: a personal token is a credential of its own, and a
+    session on the API is refused by ``api_auth.VerifiedSessionAuthentication`` until the
+    second factor is passed (a password-only session once read the cases API).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if (
-            settings.REQUIRE_2FA_ROLES
-            and user.is_authenticated
-            and not request.path.startswith(_EXEMPT_PREFIXES)
-            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
-            and Membership.objects.filter(
-                user_id=user.pk, role__in=settings.REQUIRE_2FA_ROLES
-            ).exists()
-        ):
+        if not request.path.startswith(_EXEMPT_PREFIXES) and second_factor_missing(request.user):
             return redirect("/accounts/2fa/?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)
+
+
+def second_factor_missing(user: Any) -> bool:
+    """A signed-in member with a role that needs TOTP who has not passed it this session.
+    (The API's session authentication asks the same: api_auth.VerifiedSessionAuthentication.)"""
+    return bool(
+        settings.REQUIRE_2FA_ROLES
+        and user is not None
+        and user.is_authenticated
+        and not (hasattr(user, "is_verified") and user.is_verified())
+        and Membership.objects.filter(user_id=user.pk, role__in=settings.REQUIRE_2FA_ROLES).exists()
+    )

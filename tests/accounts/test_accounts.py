@@ -195,3 +195,23 @@ def test_someone_elses_token_cannot_be_revoked(world, login):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_a_password_only_session_cannot_use_the_api_where_pages_need_two_factor(world, login):
+    """The pages' two-step rule holds on the API: a session that has not passed TOTP reads
+    nothing (it once read /api/v1/cases), a verified one and a personal token do."""
+    client = Client()
+    client.force_login(world.owner)  # an admin: REQUIRE_2FA_ROLES asks TOTP of admins
+    assert client.get("/accounts/orgs/ec/members/").status_code == 302
+    assert client.get("/api/v1/me").status_code in (401, 403)
+    assert login(world.owner).get("/api/v1/me").status_code == 200
+    analyst = Client()
+    analyst.force_login(world.member)  # no role that needs TOTP: the session is enough
+    assert analyst.get("/api/v1/me").status_code == 200
+
+
+def test_api_limits_are_bounded(world, login):
+    client = login(world.owner)
+    for query in ("limit=99999999999999999999", "offset=99999999999999999999", "limit=1000000"):
+        response = client.get(f"/api/v1/factchecks?{query}")
+        assert response.status_code == 200, (query, response.content[:300])
