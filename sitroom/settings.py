@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sitroom.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -205,6 +206,15 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from our static files (htmx, site.js); inline style attributes are allowed.
+_CSP = env_str(
+    "SITROOM_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+CONTENT_SECURITY_POLICY = "" if _CSP == "none" else _CSP
+CSP_EXEMPT_PREFIXES = ["/api/docs/"]
 # Keyed hashes of IP addresses (rate limits, audit) never store the raw address.
 IP_HASH_KEY = env_str("SITROOM_IP_HASH_KEY", SECRET_KEY)
 # Fernet key(s) for personal data encrypted at rest; first one encrypts, all decrypt.

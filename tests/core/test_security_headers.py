@@ -1,0 +1,22 @@
+"""Headers every page carries."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script():
+    response = Client().get("/report/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    html = response.content.decode()
+    assert " onchange=" not in html and " onclick=" not in html  # would be blocked
+    assert "sitroom/site.js" in html
+
+
+def test_the_api_browser_is_left_without_it():
+    assert "Content-Security-Policy" not in Client().get("/api/docs/")
