@@ -277,3 +277,37 @@ def test_escalating_twice_gives_the_first_escalation(world, monitor):
     first = escalate(organisation=world.org, target="claim", by=monitor, narrative=narrative)
     again = escalate(organisation=world.org, target="claim", by=monitor, narrative=narrative)
     assert again.pk == first.pk and Escalation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "field"),
+    [
+        ("mastodon", {"instance": "https://mastodon.social/@someone"}, "instance"),
+        ("mastodon", {"instance": "https://mastodon.social", "tag": "a/../../admin"}, "tag"),
+        ("mastodon", {"instance": "https://mastodon.social", "limit": "many"}, "limit"),
+        ("bluesky", {"query": "#Elections2027", "lang": ";;;"}, "lang"),
+        ("bluesky", {"query": "#Elections2027", "limit": 1000}, "limit"),
+        ("bluesky", {"query": 5}, "query"),
+        ("jetstream", {"dids": ["notadid"]}, "dids"),
+        ("jetstream", {"keywords": ["x"], "langs": ["french!"]}, "langs"),
+    ],
+)
+def test_source_settings_are_checked_before_the_first_poll(kind, config, field):
+    from sitroom.monitoring.connectors import source_config_errors
+
+    errors = source_config_errors(kind, config)
+    assert errors and errors[0].startswith(field), errors
+
+
+def test_good_source_settings_pass():
+    from sitroom.monitoring.connectors import source_config_errors
+
+    assert (
+        source_config_errors(
+            "mastodon",
+            {"instance": "https://mastodon.social/", "tag": "#Uchaguzi2027", "limit": 40},
+        )
+        == []
+    )
+    assert source_config_errors("bluesky", {"query": "CENI", "lang": "pt-BR"}) == []
+    assert source_config_errors("jetstream", {"dids": ["did:plc:abc123"], "langs": ["fr"]}) == []

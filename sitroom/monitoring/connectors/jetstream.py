@@ -17,6 +17,7 @@ keywords, watchlist or dids.
 from __future__ import annotations
 
 import json
+import re
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -34,6 +35,10 @@ REWIND_US = 5_000_000  # Jetstream's advice: resume a few seconds early
 LIVE_EDGE_US = 2_000_000  # an event this close to now means we have caught up
 
 
+_DID = re.compile(r"^did:(plc|web):[A-Za-z0-9._:%-]+$")
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
 def config_errors(config: dict[str, Any]) -> list[str]:
     errors = []
     service = str(config.get("service", DEFAULT_SERVICE))
@@ -43,6 +48,14 @@ def config_errors(config: dict[str, Any]) -> list[str]:
         value = config.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             errors.append(f"{key}: a list of strings")
+    dids = config.get("dids")
+    if isinstance(dids, list) and any(isinstance(d, str) and not _DID.match(d) for d in dids):
+        errors.append("dids: account ids like did:plc:abc123 or did:web:example.org")
+    langs = config.get("langs")
+    if isinstance(langs, list) and any(
+        isinstance(v, str) and not LANG_CODE.match(v) for v in langs
+    ):
+        errors.append("langs: language codes, e.g. fr or pt-BR")
     if not (config.get("keywords") or config.get("watchlist") or config.get("dids")):
         errors.append("give keywords, watchlist: true, or dids (the firehose is too big whole)")
     return errors

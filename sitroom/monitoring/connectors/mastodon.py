@@ -47,7 +47,7 @@ def _item(status: dict[str, Any]) -> PostIn | None:
 def _endpoint(config: dict[str, Any]) -> str:
     base = config["instance"].rstrip("/")
     if config.get("tag"):
-        return f"{base}/api/v1/timelines/tag/{quote(config['tag'].lstrip('#'))}"
+        return f"{base}/api/v1/timelines/tag/{quote(config['tag'].lstrip('#'), safe='')}"
     return f"{base}/api/v1/timelines/public"
 
 
