@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from sitroom.cases import selectors
 from sitroom.cases.forms import RegisterFilterForm
-from sitroom.cases.models import Assessment, Case, CaseAssignment, Decision
+from sitroom.cases.models import Assessment, Case, CaseAssignment, CaseStatus, Decision
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
@@ -128,19 +128,29 @@ class CaseDetailSerializer(CaseSerializer):
         return result
 
 
-@extend_schema(summary="Cases, most urgent first (404 outside the review body)")
+class CaseFilterSerializer(serializers.Serializer):
+    """The list's filters: one it cannot read is a 400, as on the queue page, never ignored."""
+
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True)
+    category = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    language = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    region = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+@extend_schema(
+    summary="Cases, most urgent first (404 outside the review body)",
+    parameters=[CaseFilterSerializer],
+)
 class CaseList(generics.ListAPIView):
     serializer_class = CaseSerializer
 
     def get_queryset(self) -> QuerySet[Case]:
         if not selectors.is_review_member(self.request.user):
             raise Http404
+        filters = CaseFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         cases = selectors.cases_visible_to(self.request.user).order_by("-priority_score", "pk")
-        status = self.request.query_params.get("status")
-        if status:
-            cases = cases.filter(status=status)
-        for name in ("category", "language", "region"):
-            value = self.request.query_params.get(name)
+        for name, value in filters.validated_data.items():
             if value:
                 cases = cases.filter(**{name: value})
         return cases
@@ -175,7 +185,12 @@ class RegisterList(generics.ListAPIView):
     serializer_class = RegisterEntrySerializer
 
     def get_queryset(self) -> QuerySet[Case]:
-        return selectors.register_cases(RegisterFilterForm(self.request.query_params).filters())
+        # As /register.json: a filter that cannot be read is a 400, never silently dropped
+        # (that would pass the whole register off as the filtered one).
+        form = RegisterFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors_by_field())
+        return selectors.register_cases(form.filters())
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,19 +126,50 @@ class AppealForm(forms.Form):
         return data
 
 
+# The register's dates become timezone-aware midnights (and the day after, for an end date):
+# 9999-12-31 has no day after it, and a real decision is nowhere near either bound.
+REGISTER_YEARS = (1900, 2999)
+
+
+def _register_year(value: date) -> None:
+    first, last = REGISTER_YEARS
+    if not first <= value.year <= last:
+        raise ValidationError(
+            _("Give a date between the years %(first)s and %(last)s."),
+            code="out_of_range",
+            params={"first": first, "last": last},
+        )
+
+
 class RegisterFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    category = forms.CharField(label=_("Category"), required=False, max_length=40)
+    category = forms.ChoiceField(label=_("Category"), required=False)
     outcome = forms.ChoiceField(
         label=_("Outcome"), required=False, choices=[("", _("All")), *list(Outcome.choices)]
     )
-    region = forms.CharField(label=_("Region"), required=False, max_length=100)
+    region = forms.ChoiceField(label=_("Region"), required=False)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        validators=[_register_year],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        validators=[_register_year],
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, choices in selectors.register_filter_choices().items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", _("All")), *choices]
+
+    def errors_by_field(self) -> dict[str, list[str]]:
+        return {name: [str(e) for e in errors] for name, errors in self.errors.items()}
 
     def filters(self) -> selectors.RegisterFilters:
         data = self.cleaned_data if self.is_valid() else {}

@@ -10,6 +10,7 @@ and API endpoint answers 404.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -206,11 +207,28 @@ def assessments_visible_to(case: Case, user: AnyUser, stage: str) -> list[Assess
     return None
 
 
+def took_part_before(case: Case, user: AnyUser, stage: str) -> bool:
+    """Whether the user held a seat (even one given up on a conflict) or assessed in a stage
+    of the case before this one: an appeal is seated and decided independently of it."""
+    if stage != Stage.APPEAL or not user.is_authenticated:
+        return False
+    return (
+        case.assignments.filter(stage=Stage.REVIEW, reviewer_id=user.pk).exists()
+        or case.assessments.filter(stage=Stage.REVIEW, reviewer_id=user.pk).exists()
+    )
+
+
+def proposal_of(assessment: Assessment) -> tuple[str, str]:
+    """(outcome, authority): a referral to the police and one to the EMB are not one vote."""
+    authority = assessment.authority if assessment.outcome == Outcome.AUTHORITY_REFERRAL else ""
+    return assessment.outcome, authority
+
+
 def majority_outcome(assessments: list[Assessment], seats: int) -> tuple[str, str] | None:
     """(outcome, authority) chosen by more than half of the seats, else None."""
     tally: dict[tuple[str, str], int] = {}
     for a in assessments:
-        key = (a.outcome, a.authority if a.outcome == Outcome.AUTHORITY_REFERRAL else "")
+        key = proposal_of(a)
         tally[key] = tally.get(key, 0) + 1
     for key, votes in tally.items():
         if votes * 2 > seats:
@@ -405,7 +423,37 @@ def register_cases(filters: RegisterFilters | None = None) -> QuerySet[Case]:
     )
 
 
+def register_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Categories and regions the register can be filtered by: the reports app's lists, and
+    any other value a published case carries (a region since dropped from SITROOM_REGIONS)."""
+    try:
+        from sitroom.reports import conf as report_conf
+        from sitroom.reports.models import Category
+    except ImportError:
+        known: dict[str, list[tuple[str, str]]] = {"category": [], "region": []}
+    else:
+        known = {
+            "category": [(value, str(label)) for value, label in Category.choices],
+            "region": list(report_conf.REGIONS),
+        }
+    published = Case.objects.filter(
+        decisions__stage=Stage.REVIEW, decisions__published_at__isnull=False
+    ).order_by()
+    for name, choices in known.items():
+        listed = {value for value, _label in choices}
+        stored = published.exclude(**{name: ""}).values_list(name, flat=True).distinct()
+        choices.extend((value, value) for value in sorted(set(stored) - listed))
+    return known
+
+
+# The shape of models.new_case_reference. Anything else (a NUL byte, which PostgreSQL
+# refuses in text) names no case: a 404 without asking the database.
+_REFERENCE = re.compile(r"C-[A-Z0-9]{8}", re.ASCII)
+
+
 def register_case(reference: str) -> Case:
+    if not _REFERENCE.fullmatch(reference):
+        raise Http404
     case = register_cases().filter(reference=reference).first()
     if case is None:
         raise Http404

@@ -491,10 +491,7 @@ def case_assign(
         if not existing.is_active:
             raise ValidationError(_("This reviewer declared a conflict of interest on this case."))
         return existing
-    if stage == Stage.APPEAL and (
-        case.assignments.filter(stage=Stage.REVIEW, reviewer=reviewer).exists()
-        or case.assessments.filter(stage=Stage.REVIEW, reviewer=reviewer).exists()
-    ):
+    if selectors.took_part_before(case, reviewer, stage):
         raise ValidationError(
             _("The appeal panel must be independent: this person reviewed the case.")
         )
@@ -692,7 +689,8 @@ def case_decide(
     """A decision taken by a person: the chair (chair rule), or an admin breaking a deadlock.
 
     Every seat must have assessed first. Under the majority rule the admin may only choose an
-    outcome that one of the reviewers proposed.
+    outcome (and, for a referral, the authority) that one of the reviewers proposed, and never
+    decides an appeal of a case they reviewed: the panel's independence would be lost.
     """
     case = Case.objects.select_for_update().get(pk=case.pk)
     stage = selectors.current_stage(case)
@@ -715,10 +713,16 @@ def case_decide(
             .exists()
         ):
             raise ValidationError(_("You declared a conflict of interest on this case."))
+        if selectors.took_part_before(case, by, stage):
+            raise ValidationError(
+                _("The appeal must be decided independently: you took part in the first review.")
+            )
         if selectors.majority_outcome(assessments, selectors.seats_for(case, stage)) is not None:
             raise ValidationError(_("The reviewers' majority has decided this case."))
-        if outcome not in {a.outcome for a in assessments}:
-            raise ValidationError(_("Choose one of the outcomes the reviewers proposed."))
+        if (outcome, authority) not in {selectors.proposal_of(a) for a in assessments}:
+            raise ValidationError(
+                _("Choose one of the outcomes, with its authority, that the reviewers proposed.")
+            )
     if not reasons.strip() or not public_summary.strip():
         raise ValidationError(_("Write the reasons and the redacted summary."))
     return _decision_take(

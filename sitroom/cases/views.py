@@ -83,8 +83,11 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             can_decide = bool(mine and mine.is_active and mine.is_chair)
         else:
             assessments = list(selectors.stage_assessments(case, stage))
-            can_decide = selectors.is_review_admin(user) and (
-                selectors.majority_outcome(assessments, selectors.seats_for(case, stage)) is None
+            can_decide = (
+                selectors.is_review_admin(user)
+                and not selectors.took_part_before(case, user, stage)
+                and selectors.majority_outcome(assessments, selectors.seats_for(case, stage))
+                is None
             )
     review_decision, appeal_decision = selectors.register_decisions(case)
     return {
@@ -103,7 +106,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             and mine is None
             and len(seated) < selectors.seats_for(case, stage)
             # The appeal panel is independent of the first review.
-            and not (stage == Stage.APPEAL and selectors.assignment_of(case, user, Stage.REVIEW))
+            and not selectors.took_part_before(case, user, stage)
         ),
         "can_assess": bool(mine and mine.is_active and own is None),
         "can_decide": can_decide,
@@ -258,10 +261,6 @@ def _register_filters(request: HttpRequest) -> tuple[RegisterFilterForm, Any]:
     return form, selectors.register_cases(form.filters())
 
 
-def _filter_errors(form: RegisterFilterForm) -> dict[str, list[str]]:
-    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-
-
 def register(request: HttpRequest) -> HttpResponse:
     form, cases = _register_filters(request)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
@@ -303,7 +302,7 @@ def register_detail(request: HttpRequest, ref: str) -> HttpResponse:
 def register_json(request: HttpRequest) -> JsonResponse:
     form, cases = _register_filters(request)
     if form.errors:
-        response = JsonResponse({"errors": _filter_errors(form)}, status=400)
+        response = JsonResponse({"errors": form.errors_by_field()}, status=400)
         response["Access-Control-Allow-Origin"] = "*"
         return response
     base = settings.SITE_URL
@@ -343,7 +342,7 @@ def csv_safe(value: Any) -> str:
 def register_csv(request: HttpRequest) -> HttpResponse:
     form, cases = _register_filters(request)
     if form.errors:
-        lines = [f"{name}: {' '.join(errors)}" for name, errors in _filter_errors(form).items()]
+        lines = [f"{name}: {' '.join(errors)}" for name, errors in form.errors_by_field().items()]
         return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="register.csv"'

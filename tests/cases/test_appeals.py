@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from freezegun import freeze_time
 
+from sitroom.accounts.models import Role
 from sitroom.audit.models import AuditEvent
 from sitroom.cases import conf, services
 from sitroom.cases.models import Appeal, Decision
 from sitroom.cases.selectors import public_timeline_for_report
 from sitroom.lib.crypto import decrypt_text
 from tests.cases.conftest import seat_and_assess
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +173,32 @@ def test_panel_member_sees_the_appeal_statement_and_can_assess(review, decided_c
     services.case_assign(case=decided_case, reviewer=member, by=member, stage="appeal")
     page = login(member).get(f"/cases/{decided_case.pk}/").content.decode()
     assert "Please reconsider this." in page and "Your assessment" in page
+
+
+def test_a_first_reviewer_cannot_break_the_appeal_panels_tie(review, new_case, login):
+    # The admin sat on the first review; the appeal panel then splits three ways.
+    seat_and_assess(new_case, [review.admin, *review.reviewers[:2]], ["label"] * 3)
+    services.appeal_submit(case=new_case, appellant="author", statement="Satire.")
+    panel = review.reviewers[2:5]
+    seat_and_assess(new_case, panel, ["label", "no_action", "counter_messaging"], stage="appeal")
+    assert not Decision.objects.filter(stage="appeal").exists()
+    with pytest.raises(ValidationError, match="independently"):
+        services.case_decide(
+            case=new_case, by=review.admin, outcome="no_action", reasons="x", public_summary="y"
+        )
+    client = login(review.admin)
+    assert 'id="decide"' not in client.get(f"/cases/{new_case.pk}/").content.decode()
+    response = client.post(
+        f"/cases/{new_case.pk}/decide/",
+        {"outcome": "no_action", "reasons": "Tie broken.", "public_summary": "A summary."},
+    )
+    assert response.status_code == 400 and "independently" in response.content.decode()
+    assert not Decision.objects.filter(stage="appeal").exists()
+    # An administrator who took no part in the first review breaks it.
+    other_admin = make_user("admin2", org=review.world.org, roles=(Role.ADMIN,))
+    response = login(other_admin).post(
+        f"/cases/{new_case.pk}/decide/",
+        {"outcome": "no_action", "reasons": "Tie broken.", "public_summary": "A summary."},
+    )
+    assert response.status_code == 302
+    assert Decision.objects.get(stage="appeal").decided_by == other_admin

@@ -10,7 +10,7 @@ from django.utils import timezone
 from sitroom.audit.models import AuditEvent
 from sitroom.cases import services
 from sitroom.cases.models import Case, ElectionCalendar, Phase, PhaseKind
-from tests.cases.conftest import file_report
+from tests.cases.conftest import file_report, seat_and_assess
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +138,29 @@ def test_queue_filters_and_urgency(review, login):
     html = bad.content.decode()
     assert bad.status_code == 400 and 'role="alert"' in html
     assert all(x.reference not in html for x in (a, b, c))
+
+
+def test_cases_api_refuses_filters_it_cannot_read(review, login):
+    _a, b, _c = _cases(review)
+    client = login(review.reviewers[0])
+    bad = client.get("/api/v1/cases?status=bogus")
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["status"]
+    assert "bogus" in bad.json()["errors"]["status"][0]
+    assert client.get("/api/v1/cases?category=%00").status_code == 400  # PostgreSQL refuses it
+    services.case_assign(case=b, reviewer=review.reviewers[0], by=review.reviewers[0])
+    listed = client.get("/api/v1/cases?status=in_review&language=sw").json()["results"]
+    assert [row["reference"] for row in listed] == [b.reference]
+    assert client.get("/api/v1/cases?status=decided").json()["results"] == []
+
+
+def test_huge_limit_and_offset_on_the_cases_and_register_apis(review, login):
+    seat_and_assess(_cases(review)[0], review.reviewers[:3], ["label"] * 3)
+    client = login(review.reviewers[0])
+    for url in ("/api/v1/cases", "/api/v1/register"):
+        response = client.get(f"{url}?limit=99999999999999999999")
+        assert response.status_code == 200 and response.json()["results"], url
+        response = client.get(f"{url}?limit=1000000000&offset=99999999999999999999")
+        assert response.status_code == 200 and response.json()["results"] == [], url
 
 
 def test_assign_to_me_and_admin_assigns_others(

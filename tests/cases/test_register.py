@@ -9,12 +9,13 @@ from datetime import timedelta
 import feedparser
 import pytest
 from django.core.files.base import ContentFile
+from django.http import Http404
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from sitroom.cases import services
-from sitroom.cases.models import BlurredImage, Decision
+from sitroom.cases import selectors, services
+from sitroom.cases.models import BlurredImage, Case, Decision
 from sitroom.cases.views import csv_safe
 from tests.cases.conftest import HARMFUL, SUMMARY, file_report, seat_and_assess
 
@@ -27,6 +28,7 @@ FORMATS = [
     "/register/feed.atom",
     "/api/v1/register",
 ]
+FILTERED_FORMATS = ["/register/", "/register.json", "/register.csv", "/api/v1/register"]
 
 
 def test_register_in_every_format_without_login(decided_case):
@@ -184,3 +186,63 @@ def test_decision_records_the_criteria_version_in_force(review, new_case):
 def test_undecided_case_is_not_on_the_register(new_case):
     assert Client().get(f"/register/{new_case.reference}/").status_code == 404
     assert Client().get("/register.json").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "query", ["date_to=9999-12-31", "date_from=0001-01-01", "date_to=3000-01-01"]
+)
+def test_a_date_outside_the_registers_years_is_a_400_in_every_format(decided_case, query):
+    client = Client()
+    for url in FILTERED_FORMATS:
+        response = client.get(f"{url}?{query}")
+        body = response.content.decode("utf-8-sig")
+        assert response.status_code == 400, url
+        assert "between the years 1900 and 2999" in body, url
+    bounds = client.get("/api/v1/register?date_from=1900-01-01&date_to=2999-12-31").json()
+    assert [e["reference"] for e in bounds["results"]] == [decided_case.reference]
+
+
+def test_register_api_and_json_refuse_the_same_unreadable_filters(decided_case):
+    client = Client()
+    for query, field in [
+        ("outcome=bogus", "outcome"),
+        ("date_from=notadate", "date_from"),
+        ("category=bogus", "category"),
+        ("region=bogus", "region"),
+    ]:
+        api = client.get(f"/api/v1/register?{query}")
+        assert api.status_code == 400 and list(api.json()["errors"]) == [field], query
+        as_json = client.get(f"/register.json?{query}")
+        assert as_json.status_code == 400 and list(as_json.json()["errors"]) == [field], query
+        if field in ("category", "region", "outcome"):
+            assert "bogus" in as_json.json()["errors"][field][0]
+            assert "bogus" in str(api.json()["errors"][field])
+    # A known category without a decision yet is an empty answer, not an error.
+    assert client.get("/api/v1/register?category=threats").json()["count"] == 0
+    assert client.get("/api/v1/register?category=electoral_process").json()["count"] == 1
+    # A region since dropped from SITROOM_REGIONS still finds the cases that carry it.
+    Case.objects.filter(pk=decided_case.pk).update(region="old-region")
+    found = client.get("/register.json?region=old-region").json()["results"]
+    assert [e["reference"] for e in found] == [decided_case.reference]
+    assert 'value="old-region"' in client.get("/register/").content.decode()
+
+
+def test_nul_bytes_and_malformed_references_are_refused_before_the_database(
+    decided_case, django_assert_num_queries
+):
+    client = Client()
+    for path in [
+        "/register/C-%00/",
+        "/register/C-%00/appeal/",
+        f"/register/{decided_case.reference}%00/",
+        f"/register/{decided_case.reference.lower()}/",
+    ]:
+        assert client.get(path).status_code == 404, path
+    for reference in ("C-\x00", decided_case.reference + "\x00", "x" * 500):
+        with django_assert_num_queries(0), pytest.raises(Http404):
+            selectors.register_case(reference)
+    assert client.get(f"/register/{decided_case.reference}/").status_code == 200
+    # PostgreSQL refuses a NUL in text: every filter of the register says so instead.
+    for query in ("q=a%00b", "category=%00", "region=abidjan%00", "date_from=2026-01-01%00"):
+        for url in FILTERED_FORMATS:
+            assert client.get(f"{url}?{query}").status_code == 400, (url, query)

@@ -141,6 +141,37 @@ def test_no_majority_needs_an_admin_choosing_a_proposed_outcome(review, new_case
     assert decision.outcome == "counter_messaging" and decision.decided_by == review.admin
 
 
+def test_tie_break_must_choose_an_authority_a_reviewer_proposed(review, new_case, login):
+    r1, r2, r3 = review.reviewers[:3]
+    for r in (r1, r2, r3):
+        services.case_assign(case=new_case, reviewer=r, by=r)
+    _assess(new_case, r1, "label")
+    _assess(new_case, r2, "no_action")
+    _assess(new_case, r3, "authority_referral", authority="emb")
+    with pytest.raises(ValidationError, match="with its authority"):
+        services.case_decide(
+            case=new_case,
+            by=review.admin,
+            outcome="authority_referral",
+            authority="police",
+            reasons="x",
+            public_summary="y",
+        )
+    client = login(review.admin)
+    decide = {"outcome": "authority_referral", "reasons": "Tie broken.", "public_summary": SUMMARY}
+    assert (
+        client.post(f"/cases/{new_case.pk}/decide/", {**decide, "authority": "police"}).status_code
+        == 400
+    )
+    assert not Decision.objects.exists()
+    assert (
+        client.post(f"/cases/{new_case.pk}/decide/", {**decide, "authority": "emb"}).status_code
+        == 302
+    )
+    decision = Decision.objects.get(case=new_case)
+    assert (decision.outcome, decision.authority) == ("authority_referral", "emb")
+
+
 def test_chair_rule_only_the_chair_decides_and_chair_passes_on_conflict(review, new_case, login):
     new_case.decision_rule = DecisionRule.CHAIR
     new_case.save()
