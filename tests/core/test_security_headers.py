@@ -20,3 +20,20 @@ def test_pages_carry_a_content_security_policy_without_inline_script():
 
 def test_the_api_browser_is_left_without_it():
     assert "Content-Security-Policy" not in Client().get("/api/docs/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/factchecks/?q=%00",
+        "/register/C-%00/",
+        "/monitoring/?x=1&q=a%00b",
+        "/%00/",
+        "/track/?%00=1",
+    ],
+)
+def test_nul_in_an_address_is_a_400_before_any_view(url):
+    """PostgreSQL refuses NUL in text: a search for it was a 500 there."""
+    response = Client().get(url)
+    assert response.status_code == 400
+    assert b"NUL" in response.content
