@@ -47,6 +47,19 @@ from sitroom.reports.views import SENDER_PURPOSE
 
 MAX_IDEMPOTENCY_KEY = 200
 TOO_LARGE = "The request is too large: at most %d MB of files per report."
+TOO_LARGE_JSON = (
+    "The request is too large: a JSON body can be at most %d MB "
+    "(files go in a multipart/form-data request)."
+)
+TOO_LARGE_FIELDS = "The request is too large: at most %d MB of form fields besides the files."
+# The report-level rules (services.report_draft_errors) speak of the web form's fields; the
+# API names them as its body does.
+API_FIELD_NAMES = {
+    "__all__": ("non_field_errors",),
+    "contact_email": ("contact", "email"),
+    "contact_phone": ("contact", "phone"),
+    "preferred_channel": ("contact", "preferred_channel"),
+}
 
 
 class _StringOnly:
@@ -66,6 +79,15 @@ class StringEmailField(_StringOnly, serializers.EmailField):
     pass
 
 
+class LinkListField(serializers.ListField):
+    """At most conf.MAX_URLS links, refused before each one is validated."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, list) and len(data) > conf.MAX_URLS:
+            self.fail("max_length", max_length=conf.MAX_URLS)
+        return super().to_internal_value(data)
+
+
 class ContactSerializer(serializers.Serializer):
     email = StringEmailField(required=False, allow_blank=True)
     phone = StringField(required=False, allow_blank=True, max_length=30)
@@ -75,10 +97,10 @@ class ContactSerializer(serializers.Serializer):
 
 
 class ReportCreateSerializer(serializers.Serializer):
-    urls = serializers.ListField(
+    urls = LinkListField(
         child=StringField(max_length=2000),
         required=False,
-        help_text="Links to the content (any platform or website).",
+        help_text=f"Links to the content (any platform or website), at most {conf.MAX_URLS}.",
     )
     text = StringField(
         required=False, allow_blank=True, max_length=conf.MAX_TEXT_CHARS, trim_whitespace=False
@@ -241,15 +263,44 @@ class ReportCreateView(APIView):
         return report_create(request._request)  # type: ignore[return-value]
 
 
+def _is_json(request: HttpRequest) -> bool:
+    content_type = request.content_type or ""
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _too_large(request: HttpRequest, *, fields: bool = False) -> HttpResponse:
+    """413, saying which limit: JSON bodies and form fields are bounded by
+    DATA_UPLOAD_MAX_MEMORY_SIZE, files by SITROOM_REPORT_MAX_BYTES."""
+    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_048_576
+    if _is_json(request):
+        return error(TOO_LARGE_JSON % megabytes, 413)
+    if fields:
+        return error(TOO_LARGE_FIELDS % megabytes, 413)
+    return error(TOO_LARGE % (conf.MAX_REPORT_BYTES // 1_048_576), 413)
+
+
+def _api_errors(message_dict: dict[str, list[str]]) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    for name, messages in message_dict.items():
+        *parents, leaf = API_FIELD_NAMES.get(name, (name,))
+        target = errors
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target.setdefault(leaf, []).extend(messages)
+    return errors
+
+
 def _parse_body(
     request: HttpRequest,
 ) -> tuple[ReportDraft | None, dict[str, Any], HttpResponse | None]:
     content_type = request.content_type or ""
-    if content_type == "application/json" or content_type.endswith("+json"):
+    if _is_json(request):
         try:
             data = json.loads(request.body) if request.body else {}
         except ValueError as exc:
             return None, {}, error(f"JSON parse error - {exc}", 400)
+        except RecursionError:
+            return None, {}, error("JSON parse error - nested too deeply", 400)
         draft, errors = parse_report(data)
     elif content_type == "multipart/form-data":
         try:
@@ -277,14 +328,14 @@ def report_create(request: HttpRequest) -> HttpResponse:
             retry_after=verdict.retry_after,
         )
     if int(request.META.get("CONTENT_LENGTH") or 0) > conf.MAX_REPORT_BYTES + 1_048_576:
-        return error(TOO_LARGE % (conf.MAX_REPORT_BYTES // 1_048_576), 413)
+        return _too_large(request)
     key = request.headers.get("Idempotency-Key", "").strip() or None
     if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
         return error("Idempotency-Key: at most 200 characters.", 400)
     try:
         draft, errors, refused = _parse_body(request)
     except RequestDataTooBig:
-        return error(TOO_LARGE % (conf.MAX_REPORT_BYTES // 1_048_576), 413)
+        return _too_large(request, fields=True)
     if refused is not None:
         return refused
     if draft is None:
@@ -299,10 +350,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
             with_instant_answer=with_answers,
         )
     except ReportInvalid as exc:
-        errors = {
-            ("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()
-        }
-        return error("The report is not valid.", 400, errors=errors)
+        return error("The report is not valid.", 400, errors=_api_errors(exc.message_dict))
     except UploadRejected as exc:
         return error(exc.message, exc.status)
     except IdempotencyConflict:

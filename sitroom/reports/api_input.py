@@ -32,6 +32,7 @@ NOT_STRING = "Not a valid string."
 NOT_BOOL = "Must be a valid boolean."
 NOT_FILE = "The submitted data was not a file. Check the encoding type on the form."
 NOT_LIST = 'Expected a list of items but got type "{}".'
+TOO_MANY = "Ensure this field has no more than {} elements."
 NOT_DICT = "Invalid data. Expected a dictionary, but got {}."
 TOO_LONG = "Ensure this field has no more than {} characters."
 BAD_CHOICE = '"{}" is not a valid choice.'
@@ -128,6 +129,10 @@ def _urls(value: Any, errors: Errors) -> list[str]:
     if isinstance(value, str | Mapping) or not hasattr(value, "__iter__"):
         errors["urls"] = [NOT_LIST.format(type(value).__name__)]
         return []
+    if len(value) > conf.MAX_URLS:
+        # Refused before looking at each: a million links must not cost a million checks.
+        errors["urls"] = [TOO_MANY.format(conf.MAX_URLS)]
+        return []
     out: list[str] = []
     item_errors: dict[str, list[str]] = {}
     for i, item in enumerate(value):
@@ -204,14 +209,22 @@ def parse_report(
     form = files is not None
     if not isinstance(data, Mapping):
         return None, {"non_field_errors": [NOT_DICT.format(type(data).__name__)]}
+    if form:
+        assert isinstance(data, MultiValueDict) and files is not None
+        # As DRF's request.data: fields and files in one dict, so that a file sent for a text
+        # field (or text for a file) is refused like any value of the wrong type.
+        merged: MultiValueDict[str, Any] = MultiValueDict()
+        merged.update(data)
+        merged.update(files)
+        data = merged
 
     def get(name: str) -> Any:
         return data.get(name, MISSING) if name in data else MISSING
 
     if form:
-        assert isinstance(data, MultiValueDict) and files is not None
+        assert isinstance(data, MultiValueDict)
         raw_urls: Any = data.getlist("urls") if "urls" in data else MISSING
-        raw_files: Any = files.getlist("files") if "files" in files else MISSING
+        raw_files: Any = data.getlist("files") if "files" in data else MISSING
         contact_raw: Any = {
             key.removeprefix("contact."): data[key] for key in data if key.startswith("contact.")
         } or MISSING
@@ -237,7 +250,14 @@ def parse_report(
             elif raw_files:
                 errors["files"] = {str(i): [NOT_FILE] for i in range(len(raw_files))}
         else:
-            uploads = list(raw_files)
+            uploads = [item for item in raw_files if isinstance(item, UploadedFile)]
+            not_files = {
+                str(i): [NOT_FILE]
+                for i, item in enumerate(raw_files)
+                if not isinstance(item, UploadedFile)
+            }
+            if not_files:
+                errors["files"] = not_files
     value = get("category")
     if value is MISSING:
         errors["category"] = [REQUIRED]

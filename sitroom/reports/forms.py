@@ -20,10 +20,24 @@ ANONYMITY_TEXT = _(
 )
 
 
+# Report languages Django has no interface translation (so no LANG_INFO entry) for; same
+# shape as LANG_INFO: the English name and the autonym.
+MORE_LANG_INFO: dict[str, dict[str, str]] = {
+    "am": {"name": "Amharic", "name_local": "አማርኛ"},
+    "ha": {"name": "Hausa", "name_local": "Hausa"},
+    "ln": {"name": "Lingala", "name_local": "Lingála"},
+    "rw": {"name": "Kinyarwanda", "name_local": "Ikinyarwanda"},
+    "so": {"name": "Somali", "name_local": "Soomaali"},
+    "wo": {"name": "Wolof", "name_local": "Wolof"},
+    "yo": {"name": "Yoruba", "name_local": "Èdè Yorùbá"},
+    "zu": {"name": "Zulu", "name_local": "isiZulu"},
+}
+
+
 def language_choices() -> list[tuple[str, str]]:
     choices = [("", str(_("Detect automatically")))]
     for code in conf.REPORT_LANGUAGES:
-        info = LANG_INFO.get(code, {})
+        info = LANG_INFO.get(code) or MORE_LANG_INFO.get(code, {})
         choices.append((code, str(info.get("name_local", code))))
     return choices
 

@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from sitroom.nlp.text import scrub
 from sitroom.reports.conf import Gateway
 
 
@@ -32,7 +33,7 @@ from sitroom.reports.conf import Gateway
 class Inbound:
     sender: str  # phone number or chat id: where a reply goes
     text: str
-    message_id: str
+    message_id: str  # "" when the gateway gave none: no idempotency key
     channel: str
 
 
@@ -40,11 +41,25 @@ class NotAMessage(Exception):
     """A valid webhook call that carries no report (a delivery receipt, an edited message)."""
 
 
+class Malformed(ValueError):
+    """A verified call whose body is not a message we understand; ``sender`` is where a reply
+    can still go (a Telegram chat), if that much could be read."""
+
+    def __init__(self, message: str, *, sender: str = "") -> None:
+        super().__init__(message)
+        self.sender = sender
+
+
+def _same(given: str, expected: str) -> bool:
+    # Bytes, not str: compare_digest refuses a str with non-ASCII characters (a TypeError).
+    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+
+
 def verify(gateway: Gateway, request: HttpRequest) -> bool:
     if gateway.kind == "generic":
         given = request.headers.get("X-Sitroom-Signature", "").removeprefix("sha256=").strip()
         expected = hmac.new(gateway.secret.encode(), request.body, hashlib.sha256).hexdigest()
-        return bool(given) and hmac.compare_digest(given.lower(), expected)
+        return _same(given.lower(), expected)
     if gateway.kind == "twilio":
         given = request.headers.get("X-Twilio-Signature", "")
         if not given:
@@ -57,13 +72,17 @@ def verify(gateway: Gateway, request: HttpRequest) -> bool:
             settings.SITE_URL + request.get_full_path(),
         }
         return any(
-            hmac.compare_digest(given, twilio_signature(gateway.secret, url + params))
-            for url in candidates
+            _same(given, twilio_signature(gateway.secret, url + params)) for url in candidates
         )
     if gateway.kind == "telegram":
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        return bool(given) and hmac.compare_digest(given, gateway.secret)
+        return _same(given, gateway.secret)
     return False
+
+
+def secret_matches(gateway: Gateway, given: str) -> bool:
+    """``given`` (from a header, any characters) is the gateway's secret."""
+    return _same(given, gateway.secret)
 
 
 def twilio_signature(token: str, payload: str) -> str:
@@ -75,39 +94,75 @@ def generic_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _string(value: Any, name: str, *, numbers: bool = False, sender: str = "") -> str:
+    """A JSON string (or, with ``numbers``, an integer id) as text; missing or null is ""."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return scrub(value)
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    kind = "a string or an integer" if numbers else "a string"
+    raise Malformed(f'"{name}" must be {kind}.', sender=sender)
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except RecursionError:
+        raise Malformed("The JSON is nested too deeply.") from None
+    except ValueError:  # also UnicodeDecodeError: not UTF-8
+        raise Malformed("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise Malformed("Expected a JSON object.")
+    return data
+
+
 def parse(gateway: Gateway, request: HttpRequest) -> Inbound:
-    """The message in a verified request; ValueError when it is malformed."""
+    """The message in a verified request; Malformed (a ValueError) when it is not one.
+
+    Every field has one type: text a string, sender and message id a string or an integer.
+    Text is scrubbed of what the database cannot store (NUL, lone surrogates).
+    """
     if gateway.kind == "twilio":
-        sender = request.POST.get("From", "")
+        sender = scrub(request.POST.get("From", ""))
         channel = gateway.channel
         if sender.startswith("whatsapp:"):
             channel = "whatsapp"
         return Inbound(
             sender=sender,
-            text=request.POST.get("Body", ""),
-            message_id=request.POST.get("MessageSid", "") or request.POST.get("SmsSid", ""),
+            text=scrub(request.POST.get("Body", "")),
+            message_id=scrub(request.POST.get("MessageSid", "") or request.POST.get("SmsSid", "")),
             channel=channel,
         )
-    data = json.loads(request.body or b"{}")
-    if not isinstance(data, dict):
-        raise ValueError("expected a JSON object")
+    data = _json_body(request)
     if gateway.kind == "telegram":
         message = data.get("message") or data.get("channel_post")
         if not isinstance(message, dict):
             raise NotAMessage
-        chat = message.get("chat") or {}
+        chat = message.get("chat")
+        if not isinstance(chat, dict):
+            raise Malformed('"chat" must be an object.')
+        sender = _string(chat.get("id"), "chat.id", numbers=True)
+        if not sender:
+            raise Malformed('"chat.id" is missing.')
+        text = _string(message.get("text"), "text", sender=sender) or _string(
+            message.get("caption"), "caption", sender=sender
+        )
         return Inbound(
-            sender=str(chat.get("id", "")),
-            text=str(message.get("text") or message.get("caption") or ""),
-            message_id=str(data.get("update_id", "")),
+            sender=sender,
+            text=text,
+            message_id=_string(data.get("update_id"), "update_id", numbers=True, sender=sender),
             channel="telegram",
         )
-    channel = str(data.get("channel") or gateway.channel)
+    sender = _string(data.get("from"), "from", numbers=True)
     return Inbound(
-        sender=str(data.get("from", "")),
-        text=str(data.get("text", "")),
-        message_id=str(data.get("id", "")),
-        channel=channel,
+        sender=sender,
+        text=_string(data.get("text"), "text", sender=sender),
+        # No id: no idempotency key (duplicate folding still catches a resend of the same
+        # text); never a constant shared by every message.
+        message_id=_string(data.get("id"), "id", numbers=True, sender=sender),
+        channel=_string(data.get("channel"), "channel", sender=sender) or gateway.channel,
     )
 
 

@@ -12,8 +12,9 @@ import json
 import logging
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -21,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import EmailValidator
+from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
@@ -55,6 +56,11 @@ logger = logging.getLogger("sitroom.reports")
 
 URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{5,24}$")
+_WEB_LINK = URLValidator(schemes=["http", "https"])
+# When a reporter may say they saw the content: older dates are typing mistakes (and year 1
+# in a time zone east of UTC is year 0 in UTC, which neither Python nor SQLite can store).
+SEEN_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+SEEN_AT_FUTURE_SLACK = timedelta(days=1)  # a reporter's clock or time zone may be off
 
 
 class ReportInvalid(ValidationError):
@@ -110,12 +116,35 @@ class ReportContact:
 
 
 def urls_from_text(text: str) -> list[str]:
-    return [m.group(0).rstrip(".,;:!?)]}") for m in URL_IN_TEXT.finditer(text or "")]
+    """The web links in a message (what only looks like one is left in the text alone)."""
+    found = (m.group(0).rstrip(".,;:!?)]}") for m in URL_IN_TEXT.finditer(text or ""))
+    return [url for url in found if len(url) <= 2000 and _valid_url(url)]
 
 
 def _valid_url(url: str) -> bool:
-    canonical = canonical_url(url)
-    return canonical.startswith(("http://", "https://")) and "." in canonical.split("/")[2]
+    """An http(s) link a browser could open: no spaces, valid host labels, a port in range."""
+    raw = url.strip()
+    if not raw or any(ch.isspace() for ch in raw):
+        return False
+    canonical = canonical_url(raw)
+    try:
+        parts = urlsplit(canonical)
+        port = parts.port  # ValueError when not a number or above 65535
+        _WEB_LINK(canonical)
+    except (ValueError, ValidationError):
+        return False
+    return port != 0 and "." in (parts.hostname or "")
+
+
+def seen_at_error(seen_at: datetime | None) -> str:
+    """Why ``seen_at`` cannot be when the reporter saw the content ("" when it can)."""
+    if seen_at is None:
+        return ""
+    if seen_at < SEEN_AT_EARLIEST:
+        return _("Give a date from the year 2000 on.")
+    if seen_at > timezone.now() + SEEN_AT_FUTURE_SLACK:
+        return _("This date is in the future.")
+    return ""
 
 
 def report_draft_errors(draft: ReportDraft) -> dict[str, list[str]]:
@@ -133,14 +162,16 @@ def report_draft_errors(draft: ReportDraft) -> dict[str, list[str]]:
     if draft.category not in Category.values:
         add("category", _("Choose one of the categories."))
     if len(draft.urls) > conf.MAX_URLS:
+        # One error, without looking at each link: a list of a million would take long.
         add("urls", _("At most %(n)d links per report.") % {"n": conf.MAX_URLS})
-    for url in draft.urls:
-        if len(url) > 2000 or not _valid_url(url):
-            add(
-                "urls",
-                _("“%(url)s” is not a web link (it should start with https://).")
-                % {"url": url[:80]},
-            )
+    else:
+        for url in draft.urls:
+            if len(url) > 2000 or not _valid_url(url):
+                add(
+                    "urls",
+                    _("“%(url)s” is not a web link (it should start with https://).")
+                    % {"url": url[:80]},
+                )
     if len(draft.text) > conf.MAX_TEXT_CHARS:
         add(
             "text",
@@ -150,8 +181,9 @@ def report_draft_errors(draft: ReportDraft) -> dict[str, list[str]]:
         add("region", _("Choose one of the regions."))
     if draft.language and draft.language not in conf.REPORT_LANGUAGES:
         add("language", _("Choose one of the languages."))
-    if draft.seen_at and draft.seen_at > timezone.now() + timedelta(hours=1):
-        add("seen_at", _("This date is in the future."))
+    seen_problem = seen_at_error(draft.seen_at)
+    if seen_problem:
+        add("seen_at", seen_problem)
     if len(draft.seen_where) > 200:
         add("seen_where", _("At most 200 characters."))
     if draft.contact_email:
@@ -297,10 +329,12 @@ def report_submit(
     # On PostgreSQL with the database queue, a report without files is stored by one
     # statement that also checks for a recent duplicate (see _insert_single_statement).
     single = not cleaned and _single_statement_possible()
-    if dedup and not single:
+    if dedup and (not single or _has_contact(draft)):
         recent = _recent_duplicate(sender_hash, content_key, channel)
         if recent is not None:
-            return _answered(Intake(recent, created=False, folded=True), with_instant_answer)
+            if _may_fold(draft, recent):
+                return _answered(Intake(recent, created=False, folded=True), with_instant_answer)
+            dedup = False  # new contact details: a report of its own, so they are not lost
 
     language, detected = draft.language, False
     if not language and text:
@@ -332,11 +366,13 @@ def report_submit(
                         break
                     # Nothing inserted: a recent duplicate from this sender exists.
                     recent = _recent_duplicate(sender_hash, content_key, channel)
-                    if recent is not None:
+                    if recent is not None and _may_fold(draft, recent):
                         return _answered(
                             Intake(recent, created=False, folded=True), with_instant_answer
                         )
-                    single = False  # it vanished in between: store it the ordinary way
+                    # It vanished in between, or it came (concurrently) with other contact
+                    # details: store this one the ordinary way.
+                    single = False
                 report = _insert(
                     draft=draft,
                     channel=channel,
@@ -367,6 +403,24 @@ def report_submit(
         _delete_files([name for _, name in stored])
         raise
     return _answered(Intake(report, created=True), with_instant_answer)
+
+
+def _has_contact(draft: ReportDraft) -> bool:
+    return bool(draft.contact_email.strip() or draft.contact_phone.strip() or draft.reply_address)
+
+
+def _may_fold(draft: ReportDraft, recent: Report) -> bool:
+    """Whether a duplicate of ``recent`` can be answered with its code without losing anything:
+    it brings no contact details, or the same ones (a double submit). Different people behind
+    one shared address (a cybercafé, a mobile carrier's NAT) each keep their own contact."""
+    if not _has_contact(draft):
+        return True
+    known = report_contact(recent)
+    return (known.email, known.phone, known.address) == (
+        draft.contact_email.strip().lower(),
+        draft.contact_phone.strip(),
+        draft.reply_address,
+    )
 
 
 def _recent_duplicate(sender_hash: str, content_key: str, channel: str) -> Report | None:

@@ -21,6 +21,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sitroom.reports import conf
 
 IMAGE_TYPES = {
+    # Multi-picture JPEGs (MPO: Ultra HDR, Samsung and many cameras) are JPEGs whose first
+    # picture is the photo; the others (gain map, depth, second lens) are left out.
     "image/jpeg": ("JPEG", "jpg"),
     "image/png": ("PNG", "png"),
     "image/webp": ("WEBP", "webp"),
@@ -90,37 +92,55 @@ def _unsupported() -> UploadRejected:
     )
 
 
+def _too_many_pixels() -> UploadRejected:
+    return UploadRejected(
+        _("This image is too large (at most %(mp)d million pixels). Send a smaller picture.")
+        % {"mp": max(1, conf.MAX_IMAGE_PIXELS // 1_000_000)},
+        status=413,
+    )
+
+
 def _clean_image(data: bytes, mime: str) -> CleanFile:
     pil_format, extension = IMAGE_TYPES[mime]
+    accepted = {pil_format, "MPO"} if pil_format == "JPEG" else {pil_format}
+    # Pillow only refuses above twice this (and warns in between), so the size is checked
+    # here, from the header, before any pixel is decoded; Pillow's check is the backstop.
     Image.MAX_IMAGE_PIXELS = conf.MAX_IMAGE_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as probe:
-            if probe.format != pil_format:
+            if probe.format not in accepted:
                 raise _unsupported()
+            if probe.width * probe.height > conf.MAX_IMAGE_PIXELS:
+                raise _too_many_pixels()
             probe.verify()
         image: Image.Image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        image.load()  # the first picture of a multi-picture file
+    except Image.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise UploadRejected(
             _("This image is damaged or not really an image. Try another file."), status=415
         ) from None
+    if pil_format != "GIF":
+        image = ImageOps.exif_transpose(image)  # keep the picture upright once EXIF is gone
+    # Pillow writes some metadata back from ``info`` when saving (a JPEG's or GIF's comment,
+    # a PNG's ICC profile), whatever the format it was read from.
+    for key in ("comment", "icc_profile"):
+        image.info.pop(key, None)
     out = io.BytesIO()
     if pil_format == "GIF":
         frames = getattr(image, "n_frames", 1)
-        # Re-encoding a GIF frame by frame keeps animations; Pillow writes no comment or XMP.
-        image.info.pop("comment", None)
+        # Re-encoding a GIF frame by frame keeps animations; its extensions (XMP) are dropped.
         image.info.pop("extension", None)
         image.save(out, format="GIF", save_all=frames > 1, loop=image.info.get("loop", 0))
+    elif pil_format == "JPEG":
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(out, format="JPEG", quality=90, optimize=True)
+    elif pil_format == "PNG":
+        image.save(out, format="PNG", optimize=False)
     else:
-        image = ImageOps.exif_transpose(image)  # keep the picture upright once EXIF is gone
-        if pil_format == "JPEG":
-            if image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            image.save(out, format="JPEG", quality=90, optimize=True)
-        elif pil_format == "PNG":
-            image.save(out, format="PNG", optimize=False)
-        else:
-            image.save(out, format="WEBP", quality=90)
+        image.save(out, format="WEBP", quality=90)
     content = out.getvalue()
     return CleanFile(
         content=content,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +23,6 @@ from sitroom.reports.selectors import report_by_code, report_public_timeline
 from sitroom.reports.services import (
     ReportInvalid,
     report_contact_reveal,
-    report_instant_answers,
     report_instant_answers_cached,
     report_submit,
 )
@@ -52,6 +53,16 @@ def _form_page(
     return render(request, "reports/form.html", context, status=status)
 
 
+def _typed_again(request: HttpRequest) -> ReportForm:
+    """An unbound form showing the text fields of a POST (no files, no honeypot)."""
+    try:
+        posted = request.POST  # usually read already, by the CSRF check
+    except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError):
+        return ReportForm()
+    names = set(ReportForm.base_fields) - {"attachments", "website"}
+    return ReportForm(initial={name: posted[name] for name in names if name in posted})
+
+
 @require_http_methods(["GET", "POST"])
 def report_form(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -61,12 +72,13 @@ def report_form(request: HttpRequest) -> HttpResponse:
     if not verdict.allowed:
         return _too_many(request, verdict.retry_after)
     if int(request.META.get("CONTENT_LENGTH") or 0) > conf.MAX_REPORT_BYTES + 1_048_576:
-        # Refused before reading the body; the reporter keeps what they typed in the browser.
+        # Refused before storing anything; the page comes back with what was typed (the
+        # browser does not keep it), only the files have to be chosen again.
         message = _(
             "The files are too large to send together (at most %(mb)d MB). "
             "Send fewer or smaller files."
         ) % {"mb": conf.MAX_REPORT_BYTES // 1_048_576}
-        return _form_page(request, ReportForm(), status=413, page_error=message)
+        return _form_page(request, _typed_again(request), status=413, page_error=message)
     form = ReportForm(request.POST, request.FILES)
     if form.is_bot:
         logger.info("honeypot filled on the report form; nothing stored")
@@ -92,9 +104,13 @@ def report_form(request: HttpRequest) -> HttpResponse:
 def report_sent(request: HttpRequest, code: str) -> HttpResponse:
     """The confirmation: the code to keep, any published fact-check, what happens next.
 
-    The instant answer is computed here (within its time bound), not in the POST that stored
-    the report: a person reads this page once, and a slow matcher never delays the storing.
+    The instant answer is computed here (within its time bound, then cached as for the
+    tracking page), not in the POST that stored the report: a slow matcher never delays the
+    storing. Looked up by code like the tracking page, so rate-limited like it.
     """
+    verdict = rate_limit_hit(bucket="track", sender_hash=ip_hash(request, purpose=SENDER_PURPOSE))
+    if not verdict.allowed:
+        return _too_many(request, verdict.retry_after)
     report = report_by_code(code)
     if report is None:
         if is_valid_code(normalise_code(code)):
@@ -110,7 +126,7 @@ def report_sent(request: HttpRequest, code: str) -> HttpResponse:
             "report": report,
             "display_code": report.display_code,
             "again": request.GET.get("again") == "1",
-            "instant": report_instant_answers(report),
+            "instant": report_instant_answers_cached(report),
         },
     )
 

@@ -1,12 +1,11 @@
 """Webhooks for messaging gateways (SMS, WhatsApp, Telegram): reports by message.
 
 A call whose signature does not verify gets 403 and nothing is stored. A gateway's own
-message id is the idempotency key, so its retries never make a second report.
+message id (with the sender) is the idempotency key, so its retries never make a second report.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 
 from django.conf import settings
@@ -86,8 +85,13 @@ def gateway_inbound(request: HttpRequest, gateway: str) -> HttpResponse:
         inbound = gateways.parse(gw, request)
     except gateways.NotAMessage:
         return gateways.reply(gw, None, "")
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"detail": "Malformed message."}, status=400)
+    except gateways.Malformed as exc:
+        logger.warning("gateway %s: malformed message (%s); nothing stored", gw.name, exc)
+        if gw.kind == "generic":
+            return JsonResponse({"detail": f"Malformed message: {exc}"}, status=400)
+        # Twilio and Telegram resend anything but a 200, forever: answer it, with the help.
+        to = gateways.Inbound(exc.sender, "", "", gw.channel) if exc.sender else None
+        return gateways.reply(gw, to, _help_text())
     sender = keyed_hash(f"{gw.name}:{inbound.sender}", purpose="report-sender")
     verdict = rate_limit_hit(bucket="gateway", sender_hash=sender)
     if not verdict.allowed:
@@ -116,10 +120,27 @@ def gateway_inbound(request: HttpRequest, gateway: str) -> HttpResponse:
             channel=channel,
             sender_hash=sender,
             gateway=gw.name,
-            idempotency_key=inbound.message_id or None,
+            # Per sender: a gateway whose ids count per phone number must not make one
+            # person's message a "retry" of another's.
+            idempotency_key=f"{inbound.sender}\x1f{inbound.message_id}"
+            if inbound.message_id
+            else None,
         )
-    except (ReportInvalid, UploadRejected, IdempotencyConflict):
+    except (ReportInvalid, UploadRejected):
         return gateways.reply(gw, inbound, _help_text())
+    except IdempotencyConflict:
+        # The same message id from this sender, with another text: not stored.
+        logger.warning("gateway %s: message id reused for a different message", gw.name)
+        text = _("We could not take this message. Please send it again as a new message.")
+        if gw.kind == "generic":
+            return gateways.reply(
+                gw,
+                inbound,
+                text,
+                extra={"detail": "This message id was already used for a different message."},
+                status=409,
+            )
+        return gateways.reply(gw, inbound, text)
     with translation.override(_ui_language(intake.report.language)):
         message = _receipt_text(intake)
     extra = {
@@ -136,7 +157,7 @@ def gateway_outbox(request: HttpRequest, gateway: str) -> HttpResponse:
     """Replies waiting for a gateway that pulls (Authorization: Bearer <gateway secret>)."""
     gw = _gateway(gateway)
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not given or not hmac.compare_digest(given, gw.secret):
+    if not gateways.secret_matches(gw, given):
         return JsonResponse({"detail": "Authentication failed."}, status=403)
     try:
         limit = min(max(int(request.GET.get("limit", 50)), 1), 200)

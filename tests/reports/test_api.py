@@ -325,6 +325,9 @@ BAD_BODIES = [
     {"category": "other", "text": 4.2, "seen_where": 7, "language": 1},
     {"category": "other", "urls": ["https://example.org/a", 5]},
     {"category": "other", "text": "ok", "contact": {"email": 5, "phone": 254700000000}},
+    # Too many links: one error, before any link is looked at.
+    {"category": "other", "urls": ["https://example.org/a"] * 11},
+    {"category": "other", "urls": [None, 3] * 6},
 ]
 GOOD_BODIES = [
     {"category": "other", "text": "ok"},
@@ -340,6 +343,7 @@ GOOD_BODIES = [
         "contact": {"email": "a@example.org", "phone": "+225 07", "preferred_channel": ""},
     },
     {"category": "other", "text": "ok", "seen_at": None, "gender_based": False},
+    {"category": "other", "urls": [f"https://example.org/{i}" for i in range(10)]},
 ]
 
 
@@ -394,3 +398,59 @@ def test_with_the_database_queue_the_routing_task_commits_with_the_report(settin
     report = Report.objects.get(code=code)
     task = DBTaskResult.objects.get(task_path="sitroom.reports.tasks.report_route")
     assert task.args_kwargs["args"] == [report.pk] and task.queue_name == "intake"
+
+
+def _upload(name: str = "a.txt") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"some bytes")
+
+
+MULTIPART_BODIES = [
+    # (form fields, files): a text field named "files", a file sent as "text", and so on.
+    ({"category": ["other"], "files": ["hello"]}, {}),
+    ({"category": ["other"], "text": ["ok"], "files": ["hello"]}, {"files": [_upload()]}),
+    ({"category": ["other"]}, {"text": [_upload()]}),
+    ({"text": ["ok"]}, {"category": [_upload("other")]}),
+    ({"category": ["other"], "text": ["ok"]}, {"urls": [_upload()], "contact.email": [_upload()]}),
+    ({"category": ["other"], "text": ["ok"]}, {"consent": [_upload()]}),
+    ({"category": ["other"], "urls": ["https://example.org/a"] * 11}, {}),
+    ({"category": ["other"], "text": ["ok"]}, {"files": [_upload(), _upload("b.png")]}),
+    ({"category": ["other"], "urls": ["https://example.org/a"], "consent": ["on"]}, {}),
+]
+
+
+@pytest.mark.parametrize(("fields", "files"), MULTIPART_BODIES)
+def test_lean_parser_agrees_with_the_serializer_on_multipart(fields, files):  # type: ignore[no-untyped-def]
+    """Form input: DRF merges fields and files into request.data; the parser does the same."""
+    from django.http import QueryDict
+    from django.utils.datastructures import MultiValueDict
+
+    from sitroom.reports.api import ReportCreateSerializer
+    from sitroom.reports.api_input import parse_report
+
+    post = QueryDict(mutable=True)
+    for key, values in fields.items():
+        post.setlist(key, values)
+    uploads = MultiValueDict(files)
+    data = post.copy()  # as rest_framework.request.Request._load_data_and_files
+    data.update(uploads)
+    serializer = ReportCreateSerializer(data=data)
+    valid = serializer.is_valid()
+    draft, errors = parse_report(post, uploads)
+    assert json.loads(json.dumps(errors)) == json.loads(json.dumps(serializer.errors))
+    assert (draft is not None) == valid
+    if valid:
+        assert draft == serializer.draft()
+
+
+def test_multipart_text_field_named_files_or_file_named_text_is_refused():
+    sent_text = Client().post("/api/v1/reports", {"category": "other", "files": "hello"})
+    assert sent_text.status_code == 400
+    assert sent_text.json()["errors"] == {
+        "files": {"0": ["The submitted data was not a file. Check the encoding type on the form."]}
+    }
+    sent_file = Client().post(
+        "/api/v1/reports", {"category": "other", "text": SimpleUploadedFile("t.txt", b"words")}
+    )
+    assert sent_file.status_code == 400
+    assert sent_file.json()["errors"] == {"text": ["Not a valid string."]}
+    assert not Report.objects.exists()
