@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.pagination import BasePagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
 from sitroom.accounts.models import Organisation
 from sitroom.factchecks import conf, selectors, services
 from sitroom.factchecks.forms import LANGUAGE_CHOICES
 from sitroom.factchecks.models import Article, Claim
+
+
+class StringField(serializers.CharField):
+    """A JSON string: a number or boolean is refused, not stored as its ``str()`` ("text": 42)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Expected a string.", code="invalid")
+        return super().to_internal_value(data)
+
+
+def _paginator() -> BasePagination:
+    """The API's pagination from settings.REST_FRAMEWORK, which bounds ``limit`` and ``offset``."""
+    return cast(type[BasePagination], api_settings.DEFAULT_PAGINATION_CLASS)()
 
 
 class MatchThrottle(UserRateThrottle):
@@ -76,7 +91,7 @@ class ArticleSerializer(serializers.ModelSerializer):
 @permission_classes([AllowAny])
 def factcheck_list(request: Request) -> Response:
     q = str(request.query_params.get("q", ""))[:200]
-    paginator = LimitOffsetPagination()
+    paginator = _paginator()
     page = paginator.paginate_queryset(selectors.published_articles(q), request)
     return paginator.get_paginated_response(ArticleSerializer(page, many=True).data)
 
@@ -163,12 +178,19 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class ClaimCreateSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=5000)
+    text = StringField(max_length=5000)
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
-    claimant = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    appeared_in = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    claimant = StringField(max_length=200, required=False, allow_blank=True)
+    appeared_in = StringField(max_length=200, required=False, allow_blank=True)
     appearance_url = serializers.URLField(required=False, allow_blank=True)
-    organisation = serializers.CharField(required=False, help_text="slug of your newsroom")
+    appeared_at = serializers.DateTimeField(required=False, allow_null=True)
+    organisation = StringField(required=False, help_text="slug of your newsroom")
+
+
+class ClaimCheckSerializer(serializers.Serializer):
+    organisation = StringField(
+        required=False, allow_blank=True, help_text="slug of your newsroom (default: your first)"
+    )
 
 
 @extend_schema(
@@ -190,12 +212,13 @@ def claim_list(request: Request) -> Response:
             claimant=data.get("claimant", ""),
             appeared_in=data.get("appeared_in", ""),
             appearance_url=data.get("appearance_url", ""),
+            appeared_at=data.get("appeared_at"),
             organisation=org,
             by=request.user,  # type: ignore[arg-type]
         )
         return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
     claims = selectors.claim_queue(request.user, status=request.query_params.get("status") or None)
-    paginator = LimitOffsetPagination()
+    paginator = _paginator()
     page = paginator.paginate_queryset(claims, request)
     return paginator.get_paginated_response(ClaimSerializer(page, many=True).data)
 
@@ -208,15 +231,16 @@ def claim_detail(request: Request, claim_id: int) -> Response:
 
 
 @extend_schema(
-    request=None,
+    request=ClaimCheckSerializer,
     responses=ClaimSerializer,
     summary="Mark a claim as being checked by your newsroom",
 )
 @api_view(["POST"])
 def claim_check(request: Request, claim_id: int) -> Response:
     claim = selectors.claim_for_member(request.user, claim_id)
-    slug = request.data.get("organisation") if hasattr(request.data, "get") else None
-    org = _newsroom(request, slug)
+    body = ClaimCheckSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    org = _newsroom(request, body.validated_data.get("organisation"))
     try:
         _check, others = services.claim_check_start(
             claim=claim,

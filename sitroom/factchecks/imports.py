@@ -1,9 +1,10 @@
 """Importing fact-checks published elsewhere: ClaimReview JSON-LD, CSV and CLEF vclaims.
 
 Every import is idempotent: each item has a key (its external id, else its URL, else its
-normalised claim text), so importing the same item again updates it if it changed and skips it
-otherwise. Each item is committed on its own; one bad item is skipped with its reason and the
-import goes on. The result (imported / updated / skipped, and why) is kept in an ImportRun.
+normalised claim text, always within the importing newsroom), so the same newsroom importing
+the same item again updates it if it changed and skips it otherwise. Each item is committed on
+its own; one bad item is skipped with its reason and the import goes on. The result (imported
+/ updated / skipped, and why) is kept in an ImportRun.
 
 CSV columns (a header row is required; only ``claim`` and ``rating`` are needed)::
 
@@ -22,6 +23,8 @@ import hashlib
 import io
 import json
 import logging
+import re
+import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -52,7 +55,9 @@ from sitroom.factchecks.models import (
     Rating,
     SourceKind,
 )
+from sitroom.factchecks.selectors import article_owner_id
 from sitroom.lib import fingerprint
+from sitroom.lib.urls import web_url
 
 log = logging.getLogger(__name__)
 
@@ -72,43 +77,178 @@ CSV_COLUMNS = (
 )
 MAX_DETAILS = 2000
 
-# Words in verdicts (several languages) → normalised rating, for labels not on our scale.
+# Words and phrases in verdicts (several languages) → normalised rating, for labels not on our
+# scale. Matched as whole words ("true" is not found in "untrue"); a trailing * matches any
+# ending. The first group with a match wins, so a negative phrase ("not true", "no evidence",
+# "si kweli") is listed before the word it contains ("true", "kweli"). Accents are ignored.
 _VERDICT_WORDS: list[tuple[str, tuple[str, ...]]] = [
-    (NormalisedRating.SATIRE, ("satire", "satira", "satirique", "parody", "parodie")),
+    (NormalisedRating.SATIRE, ("satire", "satira", "satirique", "satirico", "parod*")),
     (
         NormalisedRating.MISSING_CONTEXT,
-        ("missing context", "context", "contexte", "contexto", "half true", "mixture", "partly"),
+        (
+            "missing context",
+            "context",
+            "contexte",
+            "contexto",
+            "half true",
+            "mixture",
+            "mixed",
+            "partly",
+            "partially",
+            "en partie",
+            "a medias",
+            "parcialmente",
+            "nusu kweli",
+        ),
     ),
     (
         NormalisedRating.MISLEADING,
-        ("misleading", "trompeur", "engañoso", "enganoso", "enganador", "distorts", "exaggerat"),
+        (
+            "misleading",
+            "trompeur",
+            "trompeuse",
+            "enganoso",
+            "enganosa",
+            "enganador",
+            "distort*",
+            "exaggerat*",
+            "exagere*",
+            "exagerad*",
+            "مضلل",
+        ),
     ),
     (
         NormalisedRating.UNPROVEN,
-        ("unproven", "unverified", "non prouvé", "sin pruebas", "sem provas", "unsupported"),
+        (
+            "unproven",
+            "not proven",
+            "unverified",
+            "not verified",
+            "unverifiable",
+            "unsupported",
+            "unsubstantiated",
+            "no evidence",
+            "no proof",
+            "lacks evidence",
+            "non prouve",
+            "pas de preuve*",
+            "non verifie",
+            "invérifiable",
+            "sin pruebas",
+            "sin evidencia*",
+            "no hay pruebas",
+            "no probado",
+            "no verificado",
+            "inverificable",
+            "sem provas",
+            "sem evidencia*",
+            "nao comprovado",
+            "nao verificado",
+            "haijathibitishwa",
+            "hakuna ushahidi",
+            "غير مؤكد",
+            "غير مثبت",
+            "لا دليل",
+        ),
     ),
     (
         NormalisedRating.FALSE,
         (
             "false",
-            "faux",
-            "falso",
+            "untrue",
+            "not true",
+            "not correct",
+            "incorrect",
+            "not accurate",
+            "inaccurate",
+            "wrong",
             "fake",
             "pants on fire",
-            "incorrect",
-            "wrong",
+            "faux",
+            "fausse",
+            "pas vrai",
+            "inexact*",
+            "falso",
+            "falsa",
+            "no es verdad",
+            "no es cierto",
+            "nao e verdade",
             "si kweli",
+            "sio kweli",
             "uongo",
             "كاذب",
+            "كاذبة",
             "خطأ",
             "زائف",
+            "زائفة",
+            "غير صحيح",
+            "غير صحيحة",
+            "ليس صحيحا",
         ),
     ),
     (
         NormalisedRating.TRUE,
-        ("true", "vrai", "verdadero", "verdadeiro", "correct", "kweli", "صحيح"),
+        (
+            "true",
+            "correct",
+            "accurate",
+            "vrai",
+            "exact",
+            "verdadero",
+            "verdadera",
+            "cierto",
+            "verdadeiro",
+            "verdadeira",
+            "kweli",
+            "صحيح",
+            "صحيحة",
+        ),
     ),
 ]
+# A verdict word right after one of these ("not entirely true", "n'est pas faux") is not read
+# at all: the item is skipped with its reason rather than given a rating it does not have.
+_NEGATIONS = frozenset(
+    {
+        *("not", "no", "never", "isnt", "hardly"),  # en
+        *("pas", "non", "ni", "jamais"),  # fr
+        *("nunca", "nao", "nem"),  # es, pt (and "no", "ni")
+        *("sio", "hakuna"),  # sw
+        *("غير", "ليس", "ليست", "لا"),  # ar
+    }
+)
+_NEGATION_REACH = 2  # words
+
+
+def _fold(text: str) -> str:
+    """Casefolded, without accents, hyphens, underscores or typographic apostrophes."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[-_]+", " ", plain).split())
+
+
+def _verdict_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = [
+        re.escape(_fold(w.rstrip("*"))) + (r"\w*" if w.endswith("*") else "") for w in words
+    ]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+_VERDICT_PATTERNS = [(normalised, _verdict_pattern(words)) for normalised, words in _VERDICT_WORDS]
+
+
+def _negated(before: str) -> bool:
+    clause = re.split(r"[.,;:!?()]", before)[-1]
+    words = re.findall(r"[\w']+", clause)[-_NEGATION_REACH:]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in words)
+
+
+def verdict_rating(verdict: str) -> str | None:
+    """The normalised rating a verdict in words means, or None if it cannot be told."""
+    text = _fold(verdict)
+    for normalised, pattern in _VERDICT_PATTERNS:
+        if any(not _negated(text[: m.start()]) for m in pattern.finditer(text)):
+            return normalised
+    return None
 
 
 class ImportFormatError(ValueError):
@@ -245,12 +385,8 @@ def rating_for(item: ImportItem, default: Rating | None) -> Rating | None:
             labels = [r.label, *[str(v) for v in (r.translations or {}).values()]]
             if any(text == label.casefold() for label in labels):
                 return r
-        for normalised, words in _VERDICT_WORDS:
-            if any(w in text for w in words):
-                match = next((r for r in ratings if r.normalised == normalised), None)
-                if match is not None:
-                    return match
-        return None
+        normalised = verdict_rating(text)
+        return next((r for r in ratings if r.normalised == normalised), None)
     try:
         value, best, worst = float(item.rating_value), float(item.best), float(item.worst)
     except (TypeError, ValueError):
@@ -279,16 +415,77 @@ def _when(value: str) -> dt.datetime | None:
     return parsed
 
 
-def import_key(item: ImportItem, organisation: Organisation, fmt: str) -> str:
-    if item.external_id:
-        key = f"id:{organisation.slug}:{fmt}:{item.external_id}"
-    elif item.url:
-        key = f"url:{item.url}"
-    else:
-        key = f"claim:{organisation.slug}:{fingerprint.exact_key(item.claim)}"
+def _bounded_key(key: str) -> str:
     if len(key) > 300:
         key = key[:200] + ":" + hashlib.sha256(key.encode()).hexdigest()
     return key
+
+
+def import_key(item: ImportItem, organisation: Organisation, fmt: str) -> str:
+    """The item's key, always within the importing newsroom: another newsroom importing the
+    same page makes its own article, never an update of this one."""
+    if item.external_id:
+        key = f"id:{organisation.slug}:{fmt}:{item.external_id}"
+    elif item.url:
+        key = f"url:{organisation.slug}:{item.url}"
+    else:
+        key = f"claim:{organisation.slug}:{fingerprint.exact_key(item.claim)}"
+    return _bounded_key(key)
+
+
+def _imported_article(item: ImportItem, organisation: Organisation, key: str) -> Article | None:
+    """The article an earlier import of the item made for ``organisation``, if any.
+
+    Keys by URL once left out the newsroom ("url:<url>"); such an article is found only when
+    ``organisation`` imported it (it is the first author), and takes the current key.
+    """
+    mine = Article.objects.select_related("claim").filter(authors__organisation=organisation)
+    found = mine.filter(import_key=key).first()
+    if found is None and key.startswith("url:"):
+        legacy = mine.filter(import_key=_bounded_key(f"url:{item.url}")).first()
+        if legacy is not None and article_owner_id(legacy) == organisation.pk:
+            legacy.import_key = key
+            legacy.save(update_fields=["import_key"])
+            found = legacy
+    return found
+
+
+def _link(url: str) -> str:
+    """An http(s) link that fits the URL fields, else ""."""
+    url = web_url(url)
+    return url if len(url) <= 1000 else ""
+
+
+def _claim_for(
+    item: ImportItem,
+    *,
+    text: str,
+    language: str,
+    key: str,
+    organisation: Organisation,
+    by: User | None,
+) -> Claim:
+    """The queue's claim with this text (claims are shared by every newsroom), else a new one."""
+    from sitroom.factchecks.services import claim_create
+
+    claim = (
+        Claim.objects.filter(exact_key=fingerprint.exact_key(text)[:32])
+        .exclude(status=ClaimStatus.MERGED)
+        .order_by("pk")
+        .first()
+    )
+    if claim is None:
+        claim = claim_create(
+            text=text,
+            language=language,
+            claimant=item.claimant,
+            appearance_url=_link(item.appearance_url),
+            appeared_at=_when(item.claim_date),
+            organisation=organisation,
+            by=by,
+            sources=[(SourceKind.IMPORT, key[:64], _link(item.url))],
+        )
+    return claim
 
 
 # --- the import -----------------------------------------------------------------------------
@@ -309,8 +506,6 @@ def _import_one(
     by: User | None,
     default_rating: Rating | None,
 ) -> _Outcome:
-    from sitroom.factchecks.services import claim_create
-
     if item.problem:
         return _Outcome("skipped", item.problem)
     if not item.claim:
@@ -325,14 +520,15 @@ def _import_one(
     title = (item.title or claim_text)[:300]
     language = (item.language or "").lower()[:12] or "en"
     published = _when(item.published)
-    existing = Article.objects.select_related("claim").filter(import_key=key).first()
+    external_url = _link(item.url)
+    existing = _imported_article(item, organisation, key)
     if existing is not None:
         wanted = {
             "title": title,
             "summary": item.summary,
             "rating_id": rating.pk,
             "language": language,
-            "external_url": item.url,
+            "external_url": external_url,
         }
         changed = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
         claim_changed = existing.claim.text != claim_text
@@ -340,14 +536,30 @@ def _import_one(
             return _Outcome("skipped", "unchanged since the last import", existing.pk)
         for k, v in changed.items():
             setattr(existing, k, v)
+        if claim_changed:
+            claim = existing.claim
+            if (
+                claim.organisation_id == organisation.pk
+                and not claim.articles.exclude(pk=existing.pk).exists()
+            ):
+                claim.text = claim_text
+                claim.save(update_fields=["text"])
+                from sitroom.factchecks.services import _fingerprint_claim
+
+                _fingerprint_claim(claim)
+            else:
+                # The claim is shared with other articles (other newsrooms' too): this import
+                # moves its own article, and leaves the claim as they know it.
+                existing.claim = _claim_for(
+                    item,
+                    text=claim_text,
+                    language=language,
+                    key=key,
+                    organisation=organisation,
+                    by=by,
+                )
         existing.updated_at = timezone.now()
         existing.save()
-        if claim_changed:
-            existing.claim.text = claim_text
-            existing.claim.save(update_fields=["text"])
-            from sitroom.factchecks.services import _fingerprint_claim
-
-            _fingerprint_claim(existing.claim)
         audit_record(
             action="article.import_update",
             obj=existing,
@@ -356,23 +568,9 @@ def _import_one(
             actor_user=by,
         )
         return _Outcome("updated", ", ".join(sorted(changed)) or "claim", existing.pk)
-    claim = (
-        Claim.objects.filter(exact_key=fingerprint.exact_key(claim_text)[:32])
-        .exclude(status=ClaimStatus.MERGED)
-        .order_by("pk")
-        .first()
+    claim = _claim_for(
+        item, text=claim_text, language=language, key=key, organisation=organisation, by=by
     )
-    if claim is None:
-        claim = claim_create(
-            text=claim_text,
-            language=language,
-            claimant=item.claimant,
-            appearance_url=item.appearance_url if item.appearance_url.startswith("http") else "",
-            appeared_at=_when(item.claim_date),
-            organisation=organisation,
-            by=by,
-            sources=[(SourceKind.IMPORT, key[:64], item.url[:1000])],
-        )
     from sitroom.factchecks.services import _unique_slug
 
     now = timezone.now()
@@ -388,7 +586,7 @@ def _import_one(
         published_at=published or now,
         created_at=now,
         updated_at=now,
-        external_url=item.url if item.url.startswith("http") else "",
+        external_url=external_url,
         import_key=key,
     )
     ArticleAuthor.objects.create(article=article, organisation=organisation)

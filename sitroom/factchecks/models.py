@@ -235,6 +235,29 @@ class ArticleAuthor(models.Model):
         return f"{self.organisation_id} on {self.article_id}"
 
 
+class ArticleInvitation(models.Model):
+    """A newsroom writing an article asks another to co-author it; a member of the invited
+    newsroom accepts by joining. Without one, a newsroom cannot add itself to an article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "organisation"], name="articleinvitation_unique_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} invited to {self.article_id}"
+
+
 class EvidenceLink(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="evidence")
     url = models.URLField(_("link"), max_length=1000)

@@ -3,7 +3,8 @@
 Scoping: the shared claim queue and the article workspaces are for members with the role
 fact-checker or admin in an organisation of kind fact-checker or media ("newsrooms"); anyone
 else gets a 404. Article workspaces are further limited to the authoring newsrooms and the
-designated editor. Published articles are public.
+designated editor; another newsroom sees only that a claim is being written about, and by whom,
+until a newsroom writing the article invites it to co-author. Published articles are public.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sitroom.factchecks.index import article_id_of, index_search_many
 from sitroom.factchecks.models import (
     Article,
     ArticleAuthor,
+    ArticleInvitation,
     ArticleStatus,
     ArticleTranslation,
     Claim,
@@ -376,27 +378,97 @@ def article_for_member(user: AnyUser, article_id: int) -> Article:
     return article
 
 
+def article_owner_id(article: Article) -> int | None:
+    """The newsroom that started the article (its first author): it approves the article and
+    designates its editor, whoever co-authors it later."""
+    return (
+        ArticleAuthor.objects.filter(article=article)
+        .order_by("added_at", "pk")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
 def can_approve(user: AnyUser, article: Article) -> bool:
-    """An admin of an authoring newsroom, or the designated editor; never the author."""
+    """An admin of the newsroom that started the article, or the designated editor (whom only
+    that newsroom designates); never the author."""
     if not user.is_authenticated or user.pk == article.created_by_id:
         return False
     if article.editor_id == user.pk:
         return True
-    return Membership.objects.filter(
-        user_id=user.pk,
-        role=Role.ADMIN,
-        organisation__in=article.authors.values("organisation"),
-    ).exists()
+    owner_id = article_owner_id(article)
+    return (
+        owner_id is not None
+        and Membership.objects.filter(
+            user_id=user.pk, role=Role.ADMIN, organisation_id=owner_id
+        ).exists()
+    )
 
 
 def can_edit(user: AnyUser, article: Article) -> bool:
     if not user.is_authenticated:
         return False
+    return article.editor_id == user.pk or is_coauthor_member(user, article)
+
+
+def is_coauthor_member(user: AnyUser, article: Article) -> bool:
+    """A fact-checker or admin of a newsroom that writes the article (the editor is not)."""
     return (
-        article.editor_id == user.pk
-        or newsroom_memberships(user)
+        newsroom_memberships(user)
         .filter(organisation__in=article.authors.values("organisation"))
         .exists()
+    )
+
+
+def newsrooms_to_invite(article: Article) -> QuerySet[Organisation]:
+    """Newsrooms that neither write the article nor have been invited to."""
+    return (
+        Organisation.objects.filter(kind__in=NEWSROOM_KINDS)
+        .exclude(pk__in=article.authors.values("organisation"))
+        .exclude(pk__in=article.invitations.values("organisation"))
+        .order_by("name")
+    )
+
+
+def article_for_joining(user: AnyUser, article_id: int) -> Article:
+    """An article a newsroom of the user may join: one whose workspace the user sees, or one
+    their newsroom was invited to; else 404."""
+    orgs = require_newsroom_member(user)
+    article = (
+        Article.objects.select_related("claim")
+        .filter(pk=article_id)
+        .filter(
+            Q(authors__organisation__in=orgs)
+            | Q(editor_id=user.pk)
+            | Q(invitations__organisation__in=orgs)
+        )
+        .distinct()
+        .first()
+    )
+    if article is None:
+        raise Http404
+    return article
+
+
+def claim_invitations(user: AnyUser, claim: Claim) -> QuerySet[ArticleInvitation]:
+    """Invitations to co-author the claim's articles sent to the user's newsrooms."""
+    return ArticleInvitation.objects.filter(
+        article__claim=claim, organisation__in=newsroom_organisations(user)
+    ).select_related("article", "organisation")
+
+
+def claim_other_newsrooms(user: AnyUser, claim: Claim) -> list[str]:
+    """Names of the newsrooms writing unpublished articles on the claim that the user cannot
+    open: that they are on it, never what their drafts say."""
+    hidden = claim.articles.exclude(status=ArticleStatus.PUBLISHED).exclude(
+        pk__in=articles_for_claim(user, claim).values("pk")
+    )
+    return sorted(
+        set(
+            Organisation.objects.filter(
+                pk__in=ArticleAuthor.objects.filter(article__in=hidden).values("organisation")
+            ).values_list("name", flat=True)
+        )
     )
 
 

@@ -24,6 +24,7 @@ from sitroom.factchecks.index import apply_article, index_writer
 from sitroom.factchecks.models import (
     Article,
     ArticleAuthor,
+    ArticleInvitation,
     ArticleStatus,
     ArticleTranslation,
     Claim,
@@ -37,7 +38,10 @@ from sitroom.factchecks.models import (
     SourceKind,
 )
 from sitroom.factchecks.selectors import (
+    NEWSROOM_KINDS,
+    article_owner_id,
     can_approve,
+    is_coauthor_member,
     newsroom_memberships,
     users_mentionable,
 )
@@ -221,6 +225,15 @@ def claim_merge(*, claim: Claim, into: Claim, by: User) -> Claim:
     """Merge a duplicate into another claim: sources, checks, comments and articles move over."""
     if claim.pk == into.pk:
         raise ValidationError(_("A claim cannot be merged into itself."))
+    # Re-read both under a lock: another fact-checker may have merged either a moment ago (a
+    # stale page), and merging a merged claim again would move its articles a second time.
+    fresh = {c.pk: c for c in Claim.objects.select_for_update().filter(pk__in=[claim.pk, into.pk])}
+    claim.status, into.status = fresh[claim.pk].status, fresh[into.pk].status
+    if claim.status == ClaimStatus.MERGED:
+        raise ValidationError(
+            _("This claim has already been merged into claim %(into)s.")
+            % {"into": fresh[claim.pk].merged_into_id}
+        )
     if into.status == ClaimStatus.MERGED:
         raise ValidationError(_("That claim was itself merged; merge into the surviving claim."))
     for source in claim.sources.all():
@@ -362,6 +375,55 @@ def _article_state(article: Article) -> dict[str, Any]:
     )
 
 
+# What an approval vouches for: a change to any of these needs approving again.
+_APPROVED_CONTENT = ["title", "language", "rating_id", "verdict", "summary", "body"]
+
+
+def _approved_content(article: Article) -> dict[str, Any]:
+    return {
+        **snapshot(article, _APPROVED_CONTENT),
+        "evidence": [list(e) for e in article.evidence.values_list("url", "title")],
+    }
+
+
+def _audit_article(
+    *,
+    action: str,
+    article: Article,
+    by: User | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """One event in the audit log of each newsroom that writes the article."""
+    organisation_ids: list[int | None] = list(
+        article.authors.values_list("organisation_id", flat=True)
+    )
+    for organisation_id in organisation_ids or [None]:
+        audit_record(
+            action=action,
+            obj=article,
+            organisation=organisation_id,
+            before=before,
+            after=after,
+            actor_user=by,
+        )
+
+
+def _lock(article: Article) -> None:
+    """Re-read the article's workflow state under a row lock, so a decision is taken on the
+    current state (an approval or publication from another tab a moment ago), not a stale copy."""
+    fresh = Article.objects.select_for_update().get(pk=article.pk)
+    for name in ("status", "approved_by_id", "approved_at", "published_at"):
+        setattr(article, name, getattr(fresh, name))
+
+
+def _check_editor(editor: User | None) -> None:
+    if editor is not None and not users_mentionable().filter(pk=editor.pk).exists():
+        raise ValidationError(
+            _("The editor must be a fact-checker or administrator of a newsroom.")
+        )
+
+
 @transaction.atomic
 def article_create(
     *,
@@ -382,6 +444,7 @@ def article_create(
         raise ValidationError(_("This claim was merged; write about the surviving claim."))
     if by is not None and editor is not None and editor.pk == by.pk:
         raise ValidationError(_("You cannot be the editor of your own article."))
+    _check_editor(editor)
     now = timezone.now()
     article = Article.objects.create(
         claim=claim,
@@ -425,10 +488,37 @@ def article_update(
     evidence: Sequence[tuple[str, str]] | None = None,
     editor: User | None = None,
 ) -> Article:
-    """Edit an article. An edit to a published article is re-indexed at once."""
+    """Edit a draft, or an article in review or approved; a published one is unpublished first.
+
+    An approved article whose content changes goes back to review: the approval was for the
+    text the editor read. Only the newsroom that started the article designates its editor
+    (who may approve it), and nobody designates themselves.
+    """
+    _lock(article)
+    if article.is_published:
+        raise ValidationError(
+            _(
+                "This fact-check is published. Unpublish it to edit it; it then needs "
+                "approving again before it is published."
+            )
+        )
     if by is not None and editor is not None and editor.pk == article.created_by_id:
         raise ValidationError(_("The author cannot be the article's editor."))
+    if (editor.pk if editor else None) != article.editor_id:
+        if by is not None:
+            owner_id = article_owner_id(article)
+            if (
+                owner_id is None
+                or not newsroom_memberships(by).filter(organisation_id=owner_id).exists()
+            ):
+                raise ValidationError(
+                    _("Only the newsroom that started this article can choose its editor.")
+                )
+            if editor is not None and editor.pk == by.pk:
+                raise ValidationError(_("You cannot designate yourself as the editor."))
+        _check_editor(editor)
     before = _article_state(article)
+    content_before = _approved_content(article)
     article.title = title.strip()
     article.language = language.strip().lower()
     article.rating = rating
@@ -437,34 +527,84 @@ def article_update(
     article.verdict = verdict.strip()
     article.editor = editor
     article.updated_at = timezone.now()
-    article.save()
     _set_evidence(article, evidence)
-    audit_record(
+    back_to_review = (
+        article.status == ArticleStatus.APPROVED and _approved_content(article) != content_before
+    )
+    if back_to_review:
+        article.status = ArticleStatus.IN_REVIEW
+        article.approved_by = None
+        article.approved_at = None
+    article.save()
+    _audit_article(
         action="article.update",
-        obj=article,
+        article=article,
         before=before,
         after=_article_state(article),
-        actor_user=by,
+        by=by,
     )
-    if article.is_published:
-        _schedule_index_update(article.pk)
+    if back_to_review:
+        _ask_editor(article, by=by)
     return article
 
 
 @transaction.atomic
+def article_invite(*, article: Article, organisation: Organisation, by: User) -> ArticleInvitation:
+    """Co-publication, first step: a newsroom writing the article invites another to join it."""
+    if not is_coauthor_member(by, article):
+        raise ValidationError(_("Only a newsroom writing this article can invite another."))
+    if organisation.kind not in NEWSROOM_KINDS:
+        raise ValidationError(_("Only newsrooms can co-author a fact-check."))
+    if article.authors.filter(organisation=organisation).exists():
+        raise ValidationError(_("That newsroom already co-authors this article."))
+    invitation, created = ArticleInvitation.objects.get_or_create(
+        article=article, organisation=organisation, defaults={"invited_by": by}
+    )
+    if created:
+        _audit_article(
+            action="article.invite",
+            article=article,
+            after={"organisation": organisation.slug},
+            by=by,
+        )
+    return invitation
+
+
+@transaction.atomic
 def article_coauthor_add(*, article: Article, organisation: Organisation, by: User) -> bool:
-    """Co-publication: another newsroom joins the article. Returns False if it already had."""
-    _, created = ArticleAuthor.objects.get_or_create(article=article, organisation=organisation)
+    """Co-publication: a member of ``organisation`` adds it to the article, which needs an
+    invitation from a newsroom writing the article unless ``by`` is in one of those too.
+
+    Returns False if the newsroom already co-authored the article.
+    """
+    if not newsroom_memberships(by).filter(organisation=organisation).exists():
+        raise ValidationError(_("You can only add your own newsroom."))
+    invitation = (
+        ArticleInvitation.objects.select_for_update()
+        .filter(article=article, organisation=organisation)
+        .first()
+    )
+    if invitation is None and not is_coauthor_member(by, article):
+        raise ValidationError(
+            _("Your newsroom needs an invitation from a newsroom writing this article.")
+        )
+    _author, created = ArticleAuthor.objects.get_or_create(
+        article=article, organisation=organisation
+    )
+    if invitation is not None:
+        invitation.delete()
     if created:
         audit_record(
             action="article.coauthor_add",
             obj=article,
             organisation=organisation,
-            after={"organisation": organisation.slug},
+            after={
+                "organisation": organisation.slug,
+                "invited_by": invitation.invited_by_id if invitation else None,
+            },
             actor_user=by,
         )
-        if newsroom_memberships(by).filter(organisation=organisation).exists():
-            claim_check_start(claim=article.claim, organisation=organisation, user=by)
+        claim_check_start(claim=article.claim, organisation=organisation, user=by)
         if article.is_published:
             _schedule_index_update(article.pk)
     return created
@@ -499,11 +639,11 @@ def article_translation_save(
     )
     article.updated_at = timezone.now()
     article.save(update_fields=["updated_at"])
-    audit_record(
+    _audit_article(
         action="article.translation_save",
-        obj=article,
+        article=article,
         after={"language": language, "created": created},
-        actor_user=by,
+        by=by,
     )
     if article.is_published:
         _schedule_index_update(article.pk)
@@ -523,26 +663,31 @@ def _transition(article: Article, *, to: str, allowed_from: Iterable[str], by: U
     article.updated_at = timezone.now()
 
 
-@transaction.atomic
-def article_submit(*, article: Article, by: User) -> Article:
-    """Draft → in review: the editor is asked to approve."""
-    before = _article_state(article)
-    _transition(article, to=ArticleStatus.IN_REVIEW, allowed_from=[ArticleStatus.DRAFT], by=by)
-    article.save(update_fields=["status", "updated_at"])
-    audit_record(
-        action="article.submit",
-        obj=article,
-        before=before,
-        after=_article_state(article),
-        actor_user=by,
-    )
-    if article.editor is not None and article.editor_id != by.pk:
+def _ask_editor(article: Article, *, by: User | None) -> None:
+    if article.editor is not None and (by is None or article.editor_id != by.pk):
         _notify(
             article.editor,
             subject=_("A fact-check awaits your approval"),
             body=article.title,
             url=settings.SITE_URL + reverse("factchecks:article_detail", args=[article.pk]),
         )
+
+
+@transaction.atomic
+def article_submit(*, article: Article, by: User) -> Article:
+    """Draft → in review: the editor is asked to approve."""
+    _lock(article)
+    before = _article_state(article)
+    _transition(article, to=ArticleStatus.IN_REVIEW, allowed_from=[ArticleStatus.DRAFT], by=by)
+    article.save(update_fields=["status", "updated_at"])
+    _audit_article(
+        action="article.submit",
+        article=article,
+        before=before,
+        after=_article_state(article),
+        by=by,
+    )
+    _ask_editor(article, by=by)
     return article
 
 
@@ -551,6 +696,7 @@ def article_request_changes(*, article: Article, by: User, note: str = "") -> Ar
     """In review (or approved) → draft, with an optional note left as a comment."""
     if not can_approve(by, article):
         raise ValidationError(_("Only an editor of this article can send it back."))
+    _lock(article)
     before = _article_state(article)
     _transition(
         article,
@@ -561,12 +707,12 @@ def article_request_changes(*, article: Article, by: User, note: str = "") -> Ar
     article.approved_by = None
     article.approved_at = None
     article.save(update_fields=["status", "updated_at", "approved_by", "approved_at"])
-    audit_record(
+    _audit_article(
         action="article.request_changes",
-        obj=article,
+        article=article,
         before=before,
         after={**_article_state(article), "note": note[:500]},
-        actor_user=by,
+        by=by,
     )
     if note.strip():
         comment_add(claim=article.claim, article=article, author=by, organisation=None, body=note)
@@ -575,29 +721,30 @@ def article_request_changes(*, article: Article, by: User, note: str = "") -> Ar
 
 @transaction.atomic
 def article_approve(*, article: Article, by: User) -> Article:
-    """In review → approved, by an admin of an authoring newsroom or the designated editor.
-
-    The author can never approve their own article.
+    """In review → approved, by an admin of the newsroom that started the article or the
+    designated editor. The author can never approve their own article.
     """
     if by.pk == article.created_by_id:
         raise ValidationError(_("You cannot approve your own article; ask your editor."))
     if not can_approve(by, article):
         raise ValidationError(
             _(
-                "Only an administrator of an authoring newsroom or the designated editor can approve."
+                "Only an administrator of the newsroom that started this article or its "
+                "designated editor can approve."
             )
         )
+    _lock(article)
     before = _article_state(article)
     _transition(article, to=ArticleStatus.APPROVED, allowed_from=[ArticleStatus.IN_REVIEW], by=by)
     article.approved_by = by
     article.approved_at = timezone.now()
     article.save(update_fields=["status", "updated_at", "approved_by", "approved_at"])
-    audit_record(
+    _audit_article(
         action="article.approve",
-        obj=article,
+        article=article,
         before=before,
         after={**_article_state(article), "approved_by": by.get_username()},
-        actor_user=by,
+        by=by,
     )
     return article
 
@@ -607,6 +754,7 @@ def article_publish(
     *, article: Article, by: User | None, published_at: dt.datetime | None = None
 ) -> Article:
     """Approved → published: on the public pages and feeds, and matchable within moments."""
+    _lock(article)
     before = _article_state(article)
     _transition(article, to=ArticleStatus.PUBLISHED, allowed_from=[ArticleStatus.APPROVED], by=by)
     article.published_at = published_at or article.published_at or timezone.now()
@@ -615,12 +763,12 @@ def article_publish(
     if claim.status in (ClaimStatus.OPEN, ClaimStatus.CHECKING):
         claim.status = ClaimStatus.DONE
         claim.save(update_fields=["status"])
-    audit_record(
+    _audit_article(
         action="article.publish",
-        obj=article,
+        article=article,
         before=before,
         after=_article_state(article),
-        actor_user=by,
+        by=by,
     )
     _schedule_index_update(article.pk)
     return article
@@ -629,6 +777,7 @@ def article_publish(
 @transaction.atomic
 def article_unpublish(*, article: Article, by: User | None) -> Article:
     """Published → approved: off the public pages, feeds and the matching index."""
+    _lock(article)
     before = _article_state(article)
     _transition(article, to=ArticleStatus.APPROVED, allowed_from=[ArticleStatus.PUBLISHED], by=by)
     article.save(update_fields=["status", "updated_at"])
@@ -639,12 +788,12 @@ def article_unpublish(*, article: Article, by: User | None) -> Article:
     ):
         claim.status = ClaimStatus.CHECKING if claim.checks.exists() else ClaimStatus.OPEN
         claim.save(update_fields=["status"])
-    audit_record(
+    _audit_article(
         action="article.unpublish",
-        obj=article,
+        article=article,
         before=before,
         after=_article_state(article),
-        actor_user=by,
+        by=by,
     )
     _schedule_index_update(article.pk)
     return article

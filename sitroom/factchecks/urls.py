@@ -27,6 +27,9 @@ urlpatterns = [
     ),
     path("factchecks/articles/<int:article_id>/join/", views.article_join, name="article_join"),
     path(
+        "factchecks/articles/<int:article_id>/invite/", views.article_invite, name="article_invite"
+    ),
+    path(
         "factchecks/articles/<int:article_id>/comment/",
         views.article_comment,
         name="article_comment",

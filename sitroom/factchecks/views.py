@@ -173,9 +173,8 @@ def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
             ],
             "duplicates": selectors.claim_possible_duplicates(claim),
             "articles": selectors.articles_for_claim(user, claim),
-            "other_articles": claim.articles.exclude(
-                pk__in=selectors.articles_for_claim(user, claim).values("pk")
-            ).prefetch_related("organisations"),
+            "other_newsrooms": selectors.claim_other_newsrooms(user, claim),
+            "invitations": selectors.claim_invitations(user, claim),
             "comments": claim.comments.select_related("author", "organisation", "article"),
             "comment_form": CommentForm(),
             "article_form": NewArticleForm(
@@ -338,6 +337,8 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
                 return redirect("factchecks:article_detail", article.pk)
     organisations = selectors.newsroom_organisations(user)
     authors = list(article.organisations.all())
+    is_coauthor = selectors.is_coauthor_member(user, article)
+    invited = set(article.invitations.values_list("organisation_id", flat=True))
     return render(
         request,
         "factchecks/article_detail.html",
@@ -350,7 +351,11 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "can_approve": selectors.can_approve(user, article),
             "can_edit": selectors.can_edit(user, article),
             "is_author": user.pk == article.created_by_id,
-            "joinable": [o for o in organisations if o not in authors],
+            "joinable": [
+                o for o in organisations if o not in authors and (is_coauthor or o.pk in invited)
+            ],
+            "invitable": selectors.newsrooms_to_invite(article) if is_coauthor else [],
+            "invited": article.invitations.select_related("organisation"),
             "translations": article.translations.all(),
             "comments": article.comments.select_related("author", "organisation"),
             "statuses": ArticleStatus,
@@ -419,20 +424,46 @@ def article_translation(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def article_join(request: HttpRequest, article_id: int) -> HttpResponse:
-    """Co-publication: a newsroom of the user's joins an article as co-author."""
+def article_invite(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Co-publication, first step: a newsroom writing the article invites another newsroom."""
     user = signed_in_user(request)
-    organisations = selectors.require_newsroom_member(user)
+    article = selectors.article_for_member(user, article_id)
+    organisation_id = request.POST.get("organisation", "")
+    organisation = (
+        selectors.newsrooms_to_invite(article).filter(pk=organisation_id).first()
+        if organisation_id.isdigit()
+        else None
+    )
+    if organisation is None:
+        messages.error(request, _("Choose a newsroom to invite."))
+        return redirect("factchecks:article_detail", article.pk)
+    try:
+        services.article_invite(article=article, organisation=organisation, by=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is invited; one of its members can now join from the claim's page.")
+            % {"name": organisation.name},
+        )
+    return redirect("factchecks:article_detail", article.pk)
+
+
+@login_required
+@require_POST
+def article_join(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Co-publication: a newsroom of the user's joins an article as co-author, on an invitation
+    from a newsroom writing it (or when the user is in one of those too)."""
+    user = signed_in_user(request)
+    article = selectors.article_for_joining(user, article_id)
     org = selectors.newsroom_for_member(user, request.POST.get("organisation"))
-    article = Article.objects.filter(pk=article_id).select_related("claim").first()
-    if article is None:
-        raise Http404
-    # Joining needs sight of the claim (every newsroom has it) and an invitation in the form of
-    # a check on the claim by the joining newsroom, or membership of an authoring newsroom.
-    visible = selectors.articles_for_claim(user, article.claim).filter(pk=article.pk).exists()
-    if not visible and not article.claim.checks.filter(organisation__in=organisations).exists():
-        raise Http404
-    if services.article_coauthor_add(article=article, organisation=org, by=user):
+    try:
+        added = services.article_coauthor_add(article=article, organisation=org, by=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("factchecks:claim_detail", article.claim_id)
+    if added:
         messages.success(request, _("Your newsroom is now a co-author."))
     return redirect("factchecks:article_detail", article.pk)
 

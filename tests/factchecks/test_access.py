@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from sitroom.accounts.services import api_token_create
-from sitroom.factchecks.models import Article, ClaimCheck
+from sitroom.factchecks.models import Article, Claim, ClaimCheck
 from sitroom.factchecks.services import (
     article_create,
     article_submit,
@@ -53,6 +53,7 @@ def _pages(article: Article) -> list[tuple[str, str]]:
         ("post", f"/factchecks/articles/{a}/publish/"),
         ("post", f"/factchecks/articles/{a}/translation/"),
         ("post", f"/factchecks/articles/{a}/join/"),
+        ("post", f"/factchecks/articles/{a}/invite/"),
         ("post", f"/factchecks/articles/{a}/comment/"),
         ("get", "/factchecks/import/"),
         ("post", "/factchecks/import/"),
@@ -117,3 +118,50 @@ def test_match_api_needs_a_coalition_member(world, newsrooms, cache_table):
     )
     assert response.status_code == 404
     assert Client().post("/api/v1/factchecks/match", {"text": "x"}).status_code in (401, 403)
+
+
+@pytest.fixture
+def api_client(newsrooms) -> Client:
+    _t, secret = api_token_create(user=newsrooms.lucia, name="t")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_api_claim_create_takes_strings_and_a_date(api_client):
+    def post(body):
+        return api_client.post("/api/v1/factchecks/claims", body, content_type="application/json")
+
+    created = post({"text": "Ink washes off", "appeared_at": "2026-10-01T08:30:00Z"})
+    assert created.status_code == 201
+    claim = Claim.objects.get(pk=created.json()["id"])
+    assert claim.appeared_at.isoformat() == "2026-10-01T08:30:00+00:00"
+    assert post({"text": "No date", "appeared_at": None}).status_code == 201
+    for bad in (
+        {"text": "x", "appeared_at": "notadate"},
+        {"text": 123},
+        {"text": True},
+        {"text": ["a"]},
+        {"text": "x", "claimant": 5},
+        {"text": "x", "organisation": 3},
+        [1, 2],
+    ):
+        assert post(bad).status_code == 400, bad
+    assert not Claim.objects.filter(text="123").exists()
+
+
+def test_api_claim_check_refuses_a_body_that_is_not_an_object(api_client, draft):
+    url = f"/api/v1/factchecks/claims/{draft.claim_id}/check"
+    for bad in ([1, 2], "abc", {"organisation": ["sur"]}):
+        response = api_client.post(url, bad, content_type="application/json")
+        assert response.status_code == 400, bad
+    assert not ClaimCheck.objects.filter(organisation__slug="sur").exists()
+    ok = api_client.post(url, {"organisation": "sur"}, content_type="application/json")
+    assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/factchecks", "/api/v1/factchecks/claims"])
+def test_api_absurd_limits_and_offsets_are_bounded(api_client, draft, url):
+    huge = 10**20
+    for query in (f"?limit={huge}", f"?offset={huge}", f"?limit={huge}&offset={huge}"):
+        response = api_client.get(url + query)
+        assert response.status_code == 200, query
+    assert len(api_client.get(f"/api/v1/factchecks/claims?limit={huge}").json()["results"]) == 1

@@ -10,8 +10,13 @@ import threading
 import pytest
 from django.core.management import CommandError, call_command
 
-from sitroom.factchecks.imports import factchecks_import, factchecks_import_url_start
-from sitroom.factchecks.models import Article, ImportRun
+from sitroom.audit.models import AuditEvent
+from sitroom.factchecks.imports import (
+    factchecks_import,
+    factchecks_import_url_start,
+    verdict_rating,
+)
+from sitroom.factchecks.models import Article, Claim, ImportRun
 from sitroom.factchecks.selectors import factchecks_matching
 
 pytestmark = pytest.mark.django_db
@@ -67,10 +72,10 @@ def test_claimreview_json_is_idempotent_and_explains_skips(newsrooms):
     assert "not on this deployment's scale" in why["https://partner.example/3"]
     assert why["https://partner.example/4"] == "no claim text"
     assert "duplicate" in run.details[-1]["reason"]
-    article = Article.objects.get(import_key="url:https://partner.example/1")
+    article = Article.objects.get(import_key="url:afrique:https://partner.example/1")
     assert article.title == "Polls do not close at noon" and article.is_published
     assert article.rating == n.false and article.external_url == "https://partner.example/1"
-    assert Article.objects.get(import_key="url:https://partner.example/2").rating == n.false
+    assert Article.objects.get(import_key="url:afrique:https://partner.example/2").rating == n.false
 
     again = factchecks_import(
         organisation=n.afrique, fmt="claimreview", data=data, source="f", by=None
@@ -84,7 +89,7 @@ def test_claimreview_json_is_idempotent_and_explains_skips(newsrooms):
         organisation=n.afrique, fmt="claimreview", data=json.dumps(items[:1]), source="f", by=None
     )
     assert (changed.imported, changed.updated) == (0, 1)
-    assert Article.objects.get(import_key="url:https://partner.example/1").rating == n.true
+    assert Article.objects.get(import_key="url:afrique:https://partner.example/1").rating == n.true
 
 
 def test_claimreview_from_pasted_html_and_datafeed(newsrooms):
@@ -251,3 +256,141 @@ def test_upload_page_for_newsroom_admins(newsrooms, login):
     page = client.get(response["Location"]).content.decode()
     assert "2 imported, 0 updated, 2 skipped." in page and "no claim text" in page
     assert login(newsrooms.kofi).get("/factchecks/import/").status_code == 404
+
+
+def test_another_newsroom_importing_the_same_page_does_not_overwrite_it(newsrooms):
+    n = newsrooms
+    page = "https://news.example/fc/ballots-1"
+    mine = claimreview(page, "Ballots are pre-marked in district 9", headline="Not pre-marked")
+    factchecks_import(
+        organisation=n.afrique, fmt="claimreview", data=json.dumps(mine), source="f", by=None
+    )
+    theirs = claimreview(
+        page, "Ballots are pre-marked in district 9", verdict="True", headline="Overwritten"
+    )
+    run = factchecks_import(
+        organisation=n.sur, fmt="claimreview", data=json.dumps(theirs), source="f", by=None
+    )
+    assert (run.imported, run.updated) == (1, 0)
+    afrique = Article.objects.get(authors__organisation=n.afrique)
+    assert afrique.title == "Not pre-marked" and afrique.rating == n.false
+    sur = Article.objects.get(authors__organisation=n.sur)
+    assert sur.title == "Overwritten" and sur.rating == n.true
+    assert sur.claim == afrique.claim  # one claim in the shared queue
+    # An update by the second newsroom of its claim text leaves the shared claim alone.
+    theirs["claimReviewed"] = "Ballots are pre-marked in district 10"
+    factchecks_import(
+        organisation=n.sur, fmt="claimreview", data=json.dumps(theirs), source="f", by=None
+    )
+    afrique.refresh_from_db()
+    assert afrique.claim.text == "Ballots are pre-marked in district 9"
+    assert Article.objects.get(pk=sur.pk).claim.text == "Ballots are pre-marked in district 10"
+    assert not AuditEvent.objects.filter(object_id=str(afrique.pk), organisation=n.sur).exists()
+
+
+def test_articles_imported_under_unscoped_url_keys_stay_their_newsrooms(newsrooms):
+    n = newsrooms
+    page = "https://news.example/fc/old"
+    item = claimreview(page, "Dead people vote in district 4", headline="Old import")
+    factchecks_import(
+        organisation=n.afrique, fmt="claimreview", data=json.dumps(item), source="f", by=None
+    )
+    old = Article.objects.get()
+    Article.objects.filter(pk=old.pk).update(import_key=f"url:{page}")  # the former key
+    item["headline"] = "Someone else's"
+    factchecks_import(
+        organisation=n.sur, fmt="claimreview", data=json.dumps(item), source="f", by=None
+    )
+    old.refresh_from_db()
+    assert old.title == "Old import" and old.import_key == f"url:{page}"
+    item["headline"] = "Updated by its own newsroom"
+    run = factchecks_import(
+        organisation=n.afrique, fmt="claimreview", data=json.dumps(item), source="f", by=None
+    )
+    assert (run.imported, run.updated) == (0, 1)
+    old.refresh_from_db()
+    assert old.title == "Updated by its own newsroom"
+    assert old.import_key == f"url:afrique:{page}"
+
+
+@pytest.mark.parametrize(
+    ("verdict", "normalised"),
+    [
+        ("Untrue", "false"),
+        ("Not true", "false"),
+        ("NOT TRUE!", "false"),
+        ("Not correct", "false"),
+        ("Incorrect", "false"),
+        ("Inaccurate", "false"),
+        ("Mostly false", "false"),
+        ("Pants on Fire!", "false"),
+        ("C'est faux", "false"),
+        ("Ce n'est pas vrai", "false"),
+        ("No es verdad", "false"),
+        ("Não é verdade", "false"),
+        ("Si kweli", "false"),
+        ("غير صحيح", "false"),
+        ("Unproven", "unproven"),
+        ("No evidence", "unproven"),
+        ("Not proven", "unproven"),
+        ("Non prouvé", "unproven"),
+        ("Sin pruebas", "unproven"),
+        ("Half-true", "missing_context"),
+        ("Missing context", "missing_context"),
+        ("Misleading", "misleading"),
+        ("Engañoso", "misleading"),
+        ("Exaggerated", "misleading"),
+        ("Satire", "satire"),
+        ("True", "true"),
+        ("Mostly true", "true"),
+        ("Correct", "true"),
+        ("Verdadeiro", "true"),
+        ("Kweli", "true"),
+        ("صحيح", "true"),
+        ("Not entirely true", None),  # negated: a person decides, not the importer
+        ("Not false", None),
+        ("Truthful-ish?", None),
+        ("Wobbly", None),
+    ],
+)
+def test_verdicts_in_words(verdict, normalised):
+    assert verdict_rating(verdict) == normalised
+
+
+def test_negative_verdicts_are_not_imported_as_true(newsrooms):
+    items = [
+        claimreview(f"https://probe.example/v{i}", f"Verdict probe claim {i}", verdict=v)
+        for i, v in enumerate(["Untrue", "Not true", "Not correct", "No evidence"])
+    ]
+    factchecks_import(
+        organisation=newsrooms.afrique,
+        fmt="claimreview",
+        data=json.dumps({"@graph": items}),
+        source="f",
+        by=None,
+    )
+    ratings = dict(Article.objects.values_list("claim__text", "rating__normalised"))
+    assert ratings["Verdict probe claim 0"] == "false"
+    assert ratings["Verdict probe claim 1"] == "false"
+    assert ratings["Verdict probe claim 2"] == "false"
+    assert "Verdict probe claim 3" not in ratings  # "unproven" is not on this test's scale
+
+
+def test_only_web_links_are_stored_from_imports(newsrooms):
+    items = [
+        {**claimreview("javascript:alert(1)", "Script link claim"), "url": "javascript:alert(1)"},
+        claimreview("https://partner.example/ok", "Web link claim"),
+    ]
+    items[0]["itemReviewed"]["appearance"] = [{"url": "data:text/html,<script>x</script>"}]
+    factchecks_import(
+        organisation=newsrooms.afrique,
+        fmt="claimreview",
+        data=json.dumps({"@graph": items}),
+        source="f",
+        by=None,
+    )
+    bad = Claim.objects.get(text="Script link claim")
+    assert [s.url for s in bad.sources.all()] == [""] and bad.appearance_url == ""
+    assert bad.articles.get().external_url == ""
+    good = Claim.objects.get(text="Web link claim")
+    assert [s.url for s in good.sources.all()] == ["https://partner.example/ok"]

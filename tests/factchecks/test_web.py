@@ -56,9 +56,15 @@ def test_article_workflow_through_the_pages(newsrooms, login):
     editor.post(f"/factchecks/articles/{article.pk}/publish/")
     article.refresh_from_db()
     assert article.status == "published"
-    # Co-publication: Verifica Sur, which checks the claim too, joins as co-author.
+    # Co-publication: Afrique invites Verifica Sur, and Lucia accepts from the claim's page.
+    assert "Invite another newsroom" in author.get(f"/factchecks/articles/{article.pk}/").text
+    author.post(f"/factchecks/articles/{article.pk}/invite/", {"organisation": n.sur.pk})
+    assert "Invited, not joined yet: Verifica Sur" in (
+        author.get(f"/factchecks/articles/{article.pk}/").text
+    )
     other = login(n.lucia)
-    other.post(f"/factchecks/claims/{claim.pk}/check/", {"organisation": n.sur.pk})
+    claim_page = other.get(f"/factchecks/claims/{claim.pk}/").content.decode()
+    assert "Your newsroom Verifica Sur is invited" in claim_page
     other.post(f"/factchecks/articles/{article.pk}/join/", {"organisation": n.sur.pk})
     assert set(article.organisations.values_list("slug", flat=True)) == {"afrique", "sur"}
     page = other.get(f"/factchecks/{article.slug}/").content.decode()

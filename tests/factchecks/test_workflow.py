@@ -5,13 +5,23 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from sitroom.audit.models import AuditEvent
-from sitroom.factchecks.models import ArticleStatus, ClaimCheck, ClaimStatus, Comment
+from sitroom.factchecks.models import (
+    Article,
+    ArticleStatus,
+    Claim,
+    ClaimCheck,
+    ClaimStatus,
+    Comment,
+)
 from sitroom.factchecks.selectors import can_approve, claim_possible_duplicates
 from sitroom.factchecks.services import (
     article_approve,
+    article_coauthor_add,
     article_create,
+    article_invite,
     article_publish,
     article_submit,
+    article_update,
     claim_check_start,
     claim_create,
     claim_create_from_case,
@@ -141,3 +151,93 @@ def test_claim_from_case_is_idempotent(newsrooms):
     assert first == again
     assert first.text == FakeCase.claim_text
     assert first.sources.get().kind == "case"
+
+
+def _approved(n):
+    claim = claim_create(text="Counting stops at midnight", by=n.kofi)
+    article = article_create(
+        claim=claim,
+        organisation=n.afrique,
+        by=n.kofi,
+        title="Counting does not stop at midnight",
+        language="en",
+        rating=n.false,
+        summary="The law says so.",
+    )
+    article_submit(article=article, by=n.kofi)
+    return article_approve(article=article, by=n.edna)
+
+
+def _edit(article, by, **changes):
+    fields = {
+        "title": article.title,
+        "language": article.language,
+        "rating": article.rating,
+        "summary": article.summary,
+        "body": article.body,
+        "verdict": article.verdict,
+        "editor": article.editor,
+        **changes,
+    }
+    return article_update(article=article, by=by, **fields)
+
+
+def test_an_edit_after_approval_needs_approving_again(newsrooms):
+    n = newsrooms
+    article = _approved(n)
+    _edit(article, n.kofi)  # nothing changed: still approved
+    assert article.status == ArticleStatus.APPROVED
+    _edit(article, n.kofi, rating=n.true, summary="Changed after approval")
+    article.refresh_from_db()
+    assert article.status == ArticleStatus.IN_REVIEW and article.approved_by is None
+    with pytest.raises(ValidationError):
+        article_publish(article=article, by=n.kofi)
+    article_approve(article=article, by=n.edna)
+    article_publish(article=article, by=n.kofi)
+    with pytest.raises(ValidationError, match="Unpublish it to edit it"):
+        _edit(article, n.kofi, summary="Quietly changed on the public page")
+    article.refresh_from_db()
+    assert article.summary == "Changed after approval" and article.is_published
+
+
+def test_an_edit_of_a_stale_copy_does_not_undo_a_publication(newsrooms):
+    n = newsrooms
+    article = _approved(n)
+    stale = Article.objects.get(pk=article.pk)
+    article_publish(article=article, by=n.kofi)
+    with pytest.raises(ValidationError, match="published"):
+        _edit(stale, n.kofi, summary="From a page opened before the publication")
+    assert Article.objects.get(pk=article.pk).status == ArticleStatus.PUBLISHED
+
+
+def test_a_merged_claim_cannot_be_merged_again(newsrooms):
+    n = newsrooms
+    first = claim_create(text="The election is postponed", by=n.kofi)
+    second = claim_create(text="The election is postponed!!", by=n.kofi)
+    third = claim_create(text="The election is postponed again", by=n.kofi)
+    stale = Claim.objects.get(pk=second.pk)
+    claim_merge(claim=second, into=first, by=n.kofi)
+    with pytest.raises(ValidationError, match="already been merged"):
+        claim_merge(claim=stale, into=third, by=n.kofi)
+    second.refresh_from_db()
+    assert second.merged_into == first
+
+
+def test_workflow_events_are_in_every_authoring_newsrooms_audit_log(newsrooms):
+    n = newsrooms
+    article = _approved(n)
+    article_invite(article=article, organisation=n.sur, by=n.kofi)
+    article_coauthor_add(article=article, organisation=n.sur, by=n.lucia)
+    _edit(article, n.lucia, summary="Co-written")
+    article_approve(article=article, by=n.edna)
+    article_publish(article=article, by=n.lucia)
+    logged = {
+        (e.action, e.organisation_id)
+        for e in AuditEvent.objects.filter(object_id=str(article.pk), action__startswith="article.")
+    }
+    assert {("article.submit", n.afrique.pk), ("article.approve", n.afrique.pk)} <= logged
+    for action in ("article.update", "article.approve", "article.publish"):
+        assert {(action, n.afrique.pk), (action, n.sur.pk)} <= logged, action
+    assert not AuditEvent.objects.filter(
+        object_id=str(article.pk), action__startswith="article.", organisation=None
+    ).exists()
