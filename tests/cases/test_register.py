@@ -237,7 +237,9 @@ def test_nul_bytes_and_malformed_references_are_refused_before_the_database(
         f"/register/{decided_case.reference}%00/",
         f"/register/{decided_case.reference.lower()}/",
     ]:
-        assert client.get(path).status_code == 404, path
+        # A NUL in the address stops at core.middleware.RefuseNulMiddleware (400); the
+        # selector below refuses it too, for callers that are not requests.
+        assert client.get(path).status_code == (400 if "%00" in path else 404), path
     for reference in ("C-\x00", decided_case.reference + "\x00", "x" * 500):
         with django_assert_num_queries(0), pytest.raises(Http404):
             selectors.register_case(reference)
