@@ -16,7 +16,6 @@ _EXEMPT_PREFIXES = (
     "/accounts/2fa/",
     "/accounts/password-reset/",
     "/accounts/reset/",
-    "/accounts/invitation/",
     "/static/",
     "/healthz",
     "/i18n/",
@@ -25,7 +24,9 @@ _EXEMPT_PREFIXES = (
 
 
 class RequireTwoFactorMiddleware:
-    """Members holding a role in REQUIRE_2FA_ROLES must pass TOTP before any staff page.
+    """Members holding a role in REQUIRE_2FA_ROLES, and staff (the Django admin), must pass
+    TOTP before any page but signing in, out and resetting a password. Someone signed in who
+    opens an invitation passes it first too (an anonymous one creates the account first).
 
     The API paths are exempt here: a personal token is a credential of its own, and a
     session on the API is refused by ``api_auth.VerifiedSessionAuthentication`` until the
@@ -42,12 +43,19 @@ class RequireTwoFactorMiddleware:
 
 
 def second_factor_missing(user: Any) -> bool:
-    """A signed-in member with a role that needs TOTP who has not passed it this session.
+    """A signed-in member with a role that needs TOTP, or a staff user, who has not passed it
+    this session.
     (The API's session authentication asks the same: api_auth.VerifiedSessionAuthentication.)"""
     return bool(
         settings.REQUIRE_2FA_ROLES
         and user is not None
         and user.is_authenticated
         and not (hasattr(user, "is_verified") and user.is_verified())
-        and Membership.objects.filter(user_id=user.pk, role__in=settings.REQUIRE_2FA_ROLES).exists()
+        and (
+            user.is_staff  # the Django admin shows everything, TOTP secrets included
+            or user.is_superuser
+            or Membership.objects.filter(
+                user_id=user.pk, role__in=settings.REQUIRE_2FA_ROLES
+            ).exists()
+        )
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -110,6 +112,16 @@ def invitation_accept(
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not locked.is_open:
         raise ValidationError(_("This invitation has expired or was already used."))
+    if user is not None and user.email.strip().casefold() != locked.email.strip().casefold():
+        # A forwarded link must not hand the role to whoever is signed in when they click it.
+        raise ValidationError(
+            _(
+                "This invitation was sent to %(email)s, not to the address of the account you "
+                "are signed in with. Sign out to accept it with a new account, or ask for an "
+                "invitation to your own address."
+            )
+            % {"email": locked.email}
+        )
     if user is None:
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("That username is taken."))
@@ -144,7 +156,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=user, name=name.strip() or "API token", digest=digest, hint=raw[:8]
     )
-    audit_record(action="api_token.create", obj=token, after={"name": token.name}, actor_user=user)
+    audit_for_user(action="api_token.create", user=user, obj=token, after={"name": token.name})
     return token, raw
 
 
@@ -153,4 +165,31 @@ def api_token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(action="api_token.revoke", obj=token, before={"name": token.name})
+        audit_for_user(
+            action="api_token.revoke", user=token.user, obj=token, before={"name": token.name}
+        )
+
+
+def audit_for_user(
+    *,
+    action: str,
+    user: User,
+    obj: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """An account's security event (sign-in, token, second factor) in the audit log of every
+    organisation the person belongs to, so each one's admins see it; with no membership, in
+    the site-wide log."""
+    organisations: list[int | None] = list(
+        Membership.objects.filter(user_id=user.pk).values_list("organisation_id", flat=True)
+    ) or [None]
+    for organisation in dict.fromkeys(organisations):
+        audit_record(
+            action=action,
+            obj=obj,
+            organisation=organisation,
+            before=before,
+            after=after,
+            actor_user=user,
+        )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import segno
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +23,75 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from sitroom.accounts import selectors, services
 from sitroom.accounts.forms import AcceptInvitationForm, ApiTokenForm, InvitationForm, TotpForm
 from sitroom.accounts.models import ApiToken, Invitation, Membership, Role
-from sitroom.audit.services import audit_record
+
+
+def _throttled(request: HttpRequest, limits: list[tuple[str, str]]) -> int:
+    """Seconds to wait if any (bucket, key) is over its limit (reports.conf.RATE_LIMITS);
+    0 when the request may go on. Keys are hashed: no address or name is stored."""
+    from sitroom.lib.hashing import keyed_hash
+    from sitroom.reports.ratelimit import rate_limit_hit
+
+    wait = 0
+    for bucket, key in limits:
+        verdict = rate_limit_hit(bucket=bucket, sender_hash=keyed_hash(key, purpose=bucket))
+        if not verdict.allowed:
+            wait = max(wait, verdict.retry_after)
+    return wait
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in with a limit on attempts per client address and per username, so a
+    password cannot be guessed by trying (every attempt counts, right or wrong)."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from sitroom.lib.hashing import client_ip
+
+        username = str(request.POST.get("username", ""))[:150].casefold()
+        wait = _throttled(request, [("login", client_ip(request)), ("login-user", username)])
+        if wait:
+            messages.error(
+                request,
+                _("Too many sign-in attempts. Try again in %(minutes)d minutes.")
+                % {"minutes": max(1, round(wait / 60))},
+            )
+            response = self.render_to_response(self.get_context_data(form=self.form_class(request)))
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email, limited per client address and per address asked for (no
+    mailbox flooded), and audited for the accounts it reaches. The answer is the same
+    whether or not the address has an account, or the limit was reached."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    success_url = "/accounts/password-reset/sent/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        from sitroom.lib.hashing import client_ip
+
+        email = form.cleaned_data["email"].strip().casefold()
+        if _throttled(self.request, [("reset", client_ip(self.request)), ("reset-user", email)]):
+            return redirect(self.success_url)
+        for user in form.get_users(email):
+            services.audit_for_user(action="user.password_reset_request", user=user, obj=user)
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = "/accounts/login/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.audit_for_user(action="user.password_reset", user=form.user, obj=form.user)
+        return response
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -52,7 +122,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
-                audit_record(action="2fa.enrol", obj=device)
+                services.audit_for_user(action="2fa.enrol", user=device.user, obj=device)
             otp_login(request, device)
             return redirect(_safe_next(request))
         else:

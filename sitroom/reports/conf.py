@@ -92,6 +92,11 @@ RATE_LIMITS = {
     "api": RateLimit(30, 600),
     "gateway": RateLimit(20, 600),
     "track": RateLimit(60, 600),
+    # Staff sign-in and password reset (accounts.views), per address and per name asked for.
+    "login": RateLimit(30, 600),
+    "login-user": RateLimit(10, 600),
+    "reset": RateLimit(10, 3600),
+    "reset-user": RateLimit(3, 3600),
 } | parse_rate_limits(env_str("SITROOM_REPORT_RATE_LIMITS"))
 # A cache alias shared by every web process (Redis in production; the database cache otherwise).
 RATE_LIMIT_CACHE = env_str("SITROOM_REPORT_RATE_LIMIT_CACHE", "default")

@@ -215,3 +215,72 @@ def test_api_limits_are_bounded(world, login):
     for query in ("limit=99999999999999999999", "offset=99999999999999999999", "limit=1000000"):
         response = client.get(f"/api/v1/factchecks?{query}")
         assert response.status_code == 200, (query, response.content[:300])
+
+
+def test_an_invitation_for_another_address_is_not_accepted_by_whoever_is_signed_in(world, login):
+    from sitroom.accounts.services import invitation_create
+
+    _invitation, token = invitation_create(
+        organisation=world.org, email="someone.else@example.org", role="reviewer",
+        invited_by=world.owner,
+    )  # fmt: skip
+    world.outsider.email = "outsider@example.org"
+    world.outsider.save()
+    client = login(world.outsider)  # verified, another organisation's admin
+    response = client.post(f"/accounts/invitation/{token}/")
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user=world.outsider, organisation=world.org).exists()
+    # Signed in without the second factor: asked for it first, even on an invitation.
+    half = Client()
+    half.force_login(world.owner)
+    assert half.get(f"/accounts/invitation/{token}/")["Location"].startswith("/accounts/2fa/")
+
+
+def test_staff_need_the_second_factor_for_the_admin(world, login):
+    staff = User.objects.create_user(username="root", password="pw-root-long-enough", is_staff=True)
+    staff.is_superuser = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    assert client.get("/admin/")["Location"].startswith("/accounts/2fa/")
+
+
+def test_the_admin_cannot_undo_a_revocation_or_grant_roles():
+    from django.contrib import admin as django_admin
+
+    from sitroom.accounts.admin import MembershipInline
+
+    token_admin = django_admin.site._registry[ApiToken]
+    assert "revoked_at" in token_admin.get_readonly_fields(None)
+    assert not token_admin.has_add_permission(None)
+    assert not MembershipInline(Membership, django_admin.site).has_add_permission(None)
+
+
+def test_sign_in_attempts_are_limited_per_username_and_audited(world):
+    client = Client()
+    for _ in range(10):
+        wrong = client.post("/accounts/login/", {"username": "member", "password": "nope"})
+        assert wrong.status_code == 200
+    assert (
+        AuditEvent.objects.filter(action="user.login_failed", organisation=world.org).count() == 10
+    )
+    right = client.post(
+        "/accounts/login/", {"username": "member", "password": "pw-member-long-enough"}
+    )
+    assert right.status_code == 429 and int(right["Retry-After"]) > 0
+    assert "_auth_user_id" not in client.session
+    other = Client().post(
+        "/accounts/login/", {"username": "outsider", "password": "pw-outsider-long-enough"}
+    )
+    assert other.status_code == 302  # another name from the same address is not blocked
+    assert AuditEvent.objects.filter(action="user.login", actor__username="outsider").exists()
+
+
+def test_password_resets_are_limited_per_address_and_audited(world):
+    world.member.email = "member@example.org"
+    world.member.save()
+    for _ in range(5):
+        response = Client().post("/accounts/password-reset/", {"email": "member@example.org"})
+        assert response.status_code == 302
+    assert len(mail.outbox) == 3
+    assert AuditEvent.objects.filter(action="user.password_reset_request").count() == 3
