@@ -44,6 +44,9 @@ def membership_grant(*, user: User, organisation: Organisation, role: str) -> Me
 @transaction.atomic
 def membership_revoke(*, membership: Membership) -> None:
     organisation = membership.organisation
+    # The organisation's row is locked first: two admins removing each other at once on
+    # PostgreSQL would otherwise both see two admins and leave none.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     if (
         membership.role == Role.ADMIN
         and organisation.memberships.filter(role=Role.ADMIN).count() == 1
@@ -144,6 +147,13 @@ def invitation_accept(
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation) -> None:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(
+            _("This invitation was accepted; remove the member instead of cancelling it.")
+        )
+    if invitation.revoked_at is not None:
+        return  # cancelled already: nothing changes, nothing to record
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit_record(action="invitation.revoke", obj=invitation, organisation=invitation.organisation)

@@ -229,7 +229,10 @@ def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> Ht
 def invitation_cancel(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
     organisation = selectors.organisation_for_member(request.user, slug, roles=[Role.ADMIN])
     invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
-    services.invitation_revoke(invitation=invitation)
+    try:
+        services.invitation_revoke(invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect("accounts:members", slug=slug)
 
 

@@ -284,3 +284,17 @@ def test_password_resets_are_limited_per_address_and_audited(world):
         assert response.status_code == 302
     assert len(mail.outbox) == 3
     assert AuditEvent.objects.filter(action="user.password_reset_request").count() == 3
+
+
+def test_an_accepted_invitation_cannot_be_cancelled(world, login):
+    from sitroom.accounts.services import invitation_accept, invitation_create
+
+    invitation, _token = invitation_create(
+        organisation=world.org, email="new@example.org", role="analyst", invited_by=world.owner
+    )
+    invitation_accept(invitation=invitation, user=None, username="newbie", password="x" * 20)
+    response = login(world.owner).post(f"/accounts/orgs/ec/invitations/{invitation.pk}/cancel/")
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+    assert not AuditEvent.objects.filter(action="invitation.revoke").exists()
