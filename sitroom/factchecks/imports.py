@@ -404,15 +404,24 @@ def rating_for(item: ImportItem, default: Rating | None) -> Rating | None:
 def _when(value: str) -> dt.datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+        day = parse_date(value[:10]) if parsed is None else None
+    except ValueError:  # well formed, but no such day ("2027-02-30")
+        return None
     if parsed is None:
-        day = parse_date(value[:10])
         if day is None:
             return None
         parsed = dt.datetime.combine(day, dt.time(12, 0))
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, dt.UTC)
-    return parsed
+    try:
+        utc = parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return None
+    # Year 1 at +14:00 is a year before 1 in UTC: PostgreSQL stores it but cannot read it
+    # back, and every page listing the fact-check failed. Such a date is dropped, not kept.
+    return utc if 1900 <= utc.year <= 2999 else None
 
 
 def _bounded_key(key: str) -> str:

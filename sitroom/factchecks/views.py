@@ -431,7 +431,7 @@ def article_invite(request: HttpRequest, article_id: int) -> HttpResponse:
     organisation_id = request.POST.get("organisation", "")
     organisation = (
         selectors.newsrooms_to_invite(article).filter(pk=organisation_id).first()
-        if organisation_id.isdigit()
+        if organisation_id.isascii() and organisation_id.isdigit() and len(organisation_id) < 19
         else None
     )
     if organisation is None:
@@ -526,7 +526,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     runs = ImportRun.objects.filter(organisation__in=admin_orgs)[:10]
     shown = None
     run_id = request.GET.get("run", "")
-    if run_id.isdigit():
+    if run_id.isascii() and run_id.isdigit() and len(run_id) < 19:
         shown = ImportRun.objects.filter(pk=int(run_id), organisation__in=admin_orgs).first()
     return render(
         request,

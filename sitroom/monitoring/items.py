@@ -82,7 +82,9 @@ def parse_when(value: Any, fmt: str = "") -> dt.datetime | None:
         when = value
     elif isinstance(value, bool):
         raise ItemError(_("date %(value)r is not a date") % {"value": value})
-    elif isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+    elif isinstance(value, int | float) or (
+        isinstance(value, str) and value.isascii() and value.isdigit()
+    ):
         seconds = float(value)
         if seconds > 1e14:  # microseconds
             seconds /= 1_000_000
@@ -118,7 +120,27 @@ def parse_when(value: Any, fmt: str = "") -> dt.datetime | None:
         when = parsed
     if timezone.is_naive(when):
         when = when.replace(tzinfo=dt.UTC)
-    return when
+    return within_years(when)
+
+
+# Years a post's date may have. Outside them a date is a typing or unit mistake, and at the
+# edges it cannot be stored: "0001-01-01T00:00+14:00" is a year before 1 in UTC, which
+# PostgreSQL stores but cannot give back (every query touching the row then fails).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def within_years(when: dt.datetime) -> dt.datetime:
+    """``when`` in UTC, or ItemError when its UTC year is outside the years a post may have."""
+    try:
+        utc = when.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+        raise ItemError(
+            _("date %(value)s is outside the years %(first)d to %(last)d")
+            % {"value": when.isoformat(), "first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        )
+    return utc
 
 
 def _media(value: Any) -> list[dict[str, Any]]:

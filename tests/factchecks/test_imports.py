@@ -394,3 +394,12 @@ def test_only_web_links_are_stored_from_imports(newsrooms):
     assert bad.articles.get().external_url == ""
     good = Claim.objects.get(text="Web link claim")
     assert [s.url for s in good.sources.all()] == ["https://partner.example/ok"]
+
+
+def test_import_dates_a_database_could_not_give_back_are_dropped():
+    from sitroom.factchecks.imports import _when
+
+    assert _when("0001-01-01T00:00:00+14:00") is None  # before year 1 in UTC
+    assert _when("9999-12-31T23:59:59-14:00") is None  # after year 9999 in UTC
+    assert _when("2027-02-30T10:00:00Z") is None  # no such day
+    assert _when("2026-05-01T10:00:00+02:00").hour == 8

@@ -317,3 +317,27 @@ def test_good_source_settings_pass():
     )
     assert source_config_errors("bluesky", {"query": "CENI", "lang": "pt-BR"}) == []
     assert source_config_errors("jetstream", {"dids": ["did:plc:abc123"], "langs": ["fr"]}) == []
+
+
+@pytest.mark.django_db
+def test_dates_outside_the_years_a_post_may_have_fail_the_item(world, monitor):
+    """Year 1 at +14:00 is before year 1 in UTC: PostgreSQL stores it and cannot read it back."""
+    push = source_create(organisation=world.org, name="Push", kind="push", enabled=False)
+    items = [
+        {"id": "y1", "text": "a", "published_at": "0001-01-01T00:00:00+14:00"},
+        {"id": "y2", "text": "b", "published_at": "9999-12-31T23:59:59-14:00"},
+        {"id": "y3", "text": "c", "published_at": "\u00b2"},  # isdigit() but not a number
+        {"id": "ok", "text": "d", "published_at": "2027-03-02T10:00:00+03:00"},
+    ]
+    rows = _push(monitor, {"source": push.pk, "items": items}).json()["results"]
+    assert [r["status"] for r in rows] == ["invalid", "invalid", "invalid", "created"]
+    assert Post.objects.get(external_id="ok").published_at.hour == 7
+
+
+@pytest.mark.django_db
+def test_json_nested_too_deeply_is_a_400_on_every_api(world, monitor):
+    _token, raw = api_token_create(user=monitor, name="deep")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    body = '{"a":' * 100_000 + "1" + "}" * 100_000
+    response = client.post("/api/v1/posts", data=body, content_type="application/json")
+    assert response.status_code == 400 and "nested too deeply" in response.json()["detail"]

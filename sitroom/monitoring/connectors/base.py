@@ -49,7 +49,7 @@ class FetchResult:
 def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
-    if value.strip().isdigit():
+    if value.strip().isascii() and value.strip().isdigit():
         return float(value)
     parsed = email.utils.parsedate_to_datetime(value)
     return max(0.0, parsed.timestamp() - time.time()) if parsed else None

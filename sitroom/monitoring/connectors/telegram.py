@@ -42,7 +42,7 @@ def parse_export(data: Any, *, after_id: int = 0, channel: str = "") -> tuple[li
         if not isinstance(message, dict) or message.get("type") != "message":
             continue
         mid = message.get("id", 0)
-        if isinstance(mid, str) and mid.isdigit():
+        if isinstance(mid, str) and mid.isascii() and mid.isdigit():
             mid = int(mid)
         if not isinstance(mid, int) or isinstance(mid, bool):
             logger.warning("telegram export: message id %r skipped", mid)
