@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from sitroom.accounts.models import Organisation
+from sitroom.accounts.models import Organisation, Role
 from sitroom.audit.services import audit_record, snapshot
 from sitroom.factchecks import conf
 from sitroom.factchecks.index import apply_article, index_writer
@@ -567,7 +567,32 @@ def article_invite(*, article: Article, organisation: Organisation, by: User) ->
             after={"organisation": organisation.slug},
             by=by,
         )
+        _notify_invited(article, organisation, by)
     return invitation
+
+
+def _notify_invited(article: Article, organisation: Organisation, by: User) -> None:
+    """The invited newsroom's fact-checkers and admins hear of it (in the app, else email)."""
+    try:
+        url = reverse("factchecks:claim_detail", args=[article.claim_id])
+    except NoReverseMatch:
+        url = ""
+    inviters = ", ".join(o.name for o in article.organisations.all())
+    people = User.objects.filter(
+        memberships__organisation=organisation,
+        memberships__role__in=[Role.FACT_CHECKER, Role.ADMIN],
+        is_active=True,
+    ).distinct()
+    for person in people:
+        if person.pk == by.pk:
+            continue
+        _notify(
+            person,
+            subject=_("Invitation to co-author a fact-check"),
+            body=_("%(inviters)s invite %(org)s to co-author “%(title)s”.")
+            % {"inviters": inviters, "org": organisation.name, "title": article.title[:120]},
+            url=url,
+        )
 
 
 @transaction.atomic

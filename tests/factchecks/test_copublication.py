@@ -81,6 +81,10 @@ def test_invited_newsroom_joins_but_cannot_name_the_editor_or_approve(newsrooms,
     with pytest.raises(ValidationError, match="newsroom writing"):
         article_invite(article=draft, organisation=n.sur, by=n.lucia)
     article_invite(article=draft, organisation=n.sur, by=n.kofi)
+    from sitroom.cases.models import Notification
+
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    assert {"marta", "lucia"} <= told and "kofi" not in told  # the invited newsroom hears
     assert article_coauthor_add(article=draft, organisation=n.sur, by=n.lucia)
     assert not ArticleInvitation.objects.exists()  # accepted: used up
     assert {e.organisation_id for e in AuditEvent.objects.filter(action="article.invite")} == {
