@@ -126,6 +126,13 @@ def invitation_accept(
             % {"email": locked.email}
         )
     if user is None:
+        if User.objects.filter(email__iexact=locked.email.strip()).exists():
+            # One person, one account: the role goes to the account of that address.
+            raise ValidationError(
+                _("An account with the address %(email)s exists: sign in with it to accept.")
+                % {"email": locked.email}
+            )
+        username = User.normalize_username(username)  # "ｓａｒａ" is "sara"
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("That username is taken."))
         user = User.objects.create_user(username=username, email=locked.email, password=password)

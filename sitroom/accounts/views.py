@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import unicodedata
 from typing import Any
 
 import segno
@@ -49,7 +50,10 @@ class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from sitroom.lib.hashing import client_ip
 
-        username = str(request.POST.get("username", ""))[:150].casefold()
+        # The name as the form will authenticate it (stripped, NFKC): " tom" and "ｔｏｍ" are
+        # tom, and must count against tom's attempts.
+        username = unicodedata.normalize("NFKC", str(request.POST.get("username", "")).strip())
+        username = username[:150].casefold()
         wait = _throttled(request, [("login", client_ip(request)), ("login-user", username)])
         if wait:
             messages.error(

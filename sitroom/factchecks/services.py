@@ -651,6 +651,18 @@ def article_translation_save(
         raise ValidationError(_("A translation needs a language and a title."))
     if language == article.language:
         raise ValidationError(_("That is the article's own language."))
+    _lock(article)
+    # A translation is published under the newsrooms' names like the article itself: on a
+    # published article only someone who may approve it saves one (as their approval), and
+    # on an approved one a translation sends the article back to review.
+    if article.is_published and by is not None and not can_approve(by, article):
+        raise ValidationError(
+            _(
+                "This fact-check is published: its translations are saved by its editor or an "
+                "administrator of the newsroom that started it. Ask them, or unpublish it first."
+            )
+        )
+    back_to_review = article.status == ArticleStatus.APPROVED
     translation, created = ArticleTranslation.objects.update_or_create(
         article=article,
         language=language,
@@ -663,13 +675,21 @@ def article_translation_save(
         },
     )
     article.updated_at = timezone.now()
-    article.save(update_fields=["updated_at"])
+    fields = ["updated_at"]
+    if back_to_review:
+        article.status = ArticleStatus.IN_REVIEW
+        article.approved_by = None
+        article.approved_at = None
+        fields += ["status", "approved_by", "approved_at"]
+    article.save(update_fields=fields)
     _audit_article(
         action="article.translation_save",
         article=article,
-        after={"language": language, "created": created},
+        after={"language": language, "created": created, "back_to_review": back_to_review},
         by=by,
     )
+    if back_to_review:
+        _ask_editor(article, by=by)
     if article.is_published:
         _schedule_index_update(article.pk)
     return translation
@@ -745,9 +765,13 @@ def article_request_changes(*, article: Article, by: User, note: str = "") -> Ar
 
 
 @transaction.atomic
-def article_approve(*, article: Article, by: User) -> Article:
+def article_approve(*, article: Article, by: User, version: str | None = None) -> Article:
     """In review → approved, by an admin of the newsroom that started the article or the
     designated editor. The author can never approve their own article.
+
+    ``version`` is the article's ``updated_at`` (ISO 8601) as the approver's page showed it:
+    if the text changed since, the approval is refused, so nobody approves words they did
+    not read.
     """
     if by.pk == article.created_by_id:
         raise ValidationError(_("You cannot approve your own article; ask your editor."))
@@ -759,6 +783,12 @@ def article_approve(*, article: Article, by: User) -> Article:
             )
         )
     _lock(article)
+    if version is not None:
+        current = Article.objects.filter(pk=article.pk).values_list("updated_at", flat=True).get()
+        if version != current.isoformat():
+            raise ValidationError(
+                _("The article changed after you opened it. Read it again, then approve it.")
+            )
     before = _article_state(article)
     _transition(article, to=ArticleStatus.APPROVED, allowed_from=[ArticleStatus.IN_REVIEW], by=by)
     article.approved_by = by

@@ -372,7 +372,9 @@ def _article_action(request: HttpRequest, article_id: int, action: str) -> HttpR
             services.article_submit(article=article, by=user)
             messages.success(request, _("Sent to your editor for approval."))
         elif action == "approve":
-            services.article_approve(article=article, by=user)
+            services.article_approve(
+                article=article, by=user, version=request.POST.get("version") or None
+            )
             messages.success(request, _("Approved. It can now be published."))
         elif action == "request_changes":
             services.article_request_changes(

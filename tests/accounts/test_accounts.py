@@ -298,3 +298,44 @@ def test_an_accepted_invitation_cannot_be_cancelled(world, login):
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
     assert not AuditEvent.objects.filter(action="invitation.revoke").exists()
+
+
+def test_the_username_limit_counts_the_name_the_form_authenticates(world):
+    client = Client()
+    for _ in range(10):
+        client.post("/accounts/login/", {"username": "member", "password": "nope"})
+    for disguise in (" member", "member\t", "\u00a0member", "ｍｅｍｂｅｒ", "MEMBER"):
+        response = client.post(
+            "/accounts/login/", {"username": disguise, "password": "pw-member-long-enough"}
+        )
+        assert response.status_code == 429, disguise
+
+
+def test_the_admin_signs_in_through_the_limited_page():
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/"
+
+
+def test_an_invitation_to_an_address_with_an_account_is_accepted_by_that_account(world):
+    from sitroom.accounts.services import invitation_create
+
+    world.member.email = "member@example.org"
+    world.member.save()
+    _inv, token = invitation_create(
+        organisation=world.org, email="MEMBER@example.org", role="admin", invited_by=world.owner
+    )
+    guest = Client()
+    page = guest.post(
+        f"/accounts/invitation/{token}/", {"username": "second", "password": "x" * 20 + "Aa1!"}
+    )
+    assert page.status_code == 200 and b"sign in with it" in page.content
+    assert not User.objects.filter(username="second").exists()
+    _inv2, token2 = invitation_create(
+        organisation=world.org, email="new@example.org", role="analyst", invited_by=world.owner
+    )
+    taken = guest.post(
+        f"/accounts/invitation/{token2}/",
+        {"username": "ｍｅｍｂｅｒ", "password": "x" * 20 + "Aa1!"},
+    )
+    assert taken.status_code == 200 and b"That username is taken" in taken.content

@@ -154,3 +154,36 @@ def test_claim_check_alone_is_no_invitation(newsrooms, draft):
     claim_check_start(claim=draft.claim, organisation=n.sur, user=n.lucia)
     with pytest.raises(ValidationError, match="invitation"):
         article_coauthor_add(article=draft, organisation=n.sur, by=n.lucia)
+
+
+def test_translations_are_approved_like_the_article(newsrooms, draft):
+    from sitroom.factchecks.services import article_publish, article_translation_save
+
+    n = newsrooms
+    article_submit(article=draft, by=n.kofi)
+    article_approve(article=draft, by=n.edna)
+    article_translation_save(article=draft, language="fr", title="Brouillon", by=n.kofi)
+    draft.refresh_from_db()
+    assert draft.status == ArticleStatus.IN_REVIEW and draft.approved_by is None
+    article_approve(article=draft, by=n.edna)
+    article_publish(article=draft, by=n.kofi)
+    with pytest.raises(ValidationError, match="published"):
+        article_translation_save(article=draft, language="fr", title="Tampered", by=n.kofi)
+    article_translation_save(article=draft, language="fr", title="Corrigé", by=n.edna)
+    assert draft.translations.get().title == "Corrigé"
+
+
+def test_an_approval_from_a_page_opened_before_a_change_is_refused(newsrooms, draft):
+    n = newsrooms
+    article_submit(article=draft, by=n.kofi)
+    draft.refresh_from_db()
+    seen = draft.updated_at.isoformat()
+    article_update(
+        article=draft, by=n.kofi, title=draft.title, language="en", rating=n.false,
+        summary="CHANGED AFTER THE EDITOR OPENED IT", body="",
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="changed after you opened it"):
+        article_approve(article=draft, by=n.edna, version=seen)
+    draft.refresh_from_db()
+    assert draft.status == ArticleStatus.IN_REVIEW
+    article_approve(article=draft, by=n.edna, version=draft.updated_at.isoformat())

@@ -95,7 +95,7 @@ def test_translations_are_indexed_and_titles_localised(
             language="sw",
             title="Wino wa uchaguzi haufutiki kwa siki",
             claim_text="Wino wa uchaguzi unaweza kuoshwa kwa siki.",
-            by=newsrooms.kofi,
+            by=newsrooms.edna,
         )
     index = MatchIndex.open(conf.index_dir(), readonly=True)
     assert variant_doc_id(article.pk, "sw") in index

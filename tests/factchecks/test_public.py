@@ -46,7 +46,7 @@ def published(newsrooms):
     claim.appearance_url = "https://social.example/post/1"
     claim.save()
     article_translation_save(
-        article=article, language="fr", title="Non, l'élection n'a pas été reportée", by=n.kofi
+        article=article, language="fr", title="Non, l'élection n'a pas été reportée", by=n.edna
     )
     return article
 
