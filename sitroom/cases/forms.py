@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sitroom.cases import selectors
 from sitroom.cases.models import AppellantKind, Authority, CaseStatus, Outcome
+from sitroom.lib.values import STORABLE_YEARS
 
 
 class QueueFilterForm(forms.Form):
@@ -128,7 +129,7 @@ class AppealForm(forms.Form):
 
 # The register's dates become timezone-aware midnights (and the day after, for an end date):
 # 9999-12-31 has no day after it, and a real decision is nowhere near either bound.
-REGISTER_YEARS = (1900, 2999)
+REGISTER_YEARS = STORABLE_YEARS
 
 
 def _register_year(value: date) -> None:

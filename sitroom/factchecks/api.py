@@ -17,18 +17,10 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
 from sitroom.accounts.models import Organisation
+from sitroom.core.fields import StringField
 from sitroom.factchecks import conf, selectors, services
 from sitroom.factchecks.forms import LANGUAGE_CHOICES
 from sitroom.factchecks.models import Article, Claim
-
-
-class StringField(serializers.CharField):
-    """A JSON string: a number or boolean is refused, not stored as its ``str()`` ("text": 42)."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            raise serializers.ValidationError("Expected a string.", code="invalid")
-        return super().to_internal_value(data)
 
 
 def _paginator() -> BasePagination:

@@ -58,6 +58,7 @@ from sitroom.factchecks.models import (
 from sitroom.factchecks.selectors import article_owner_id
 from sitroom.lib import fingerprint
 from sitroom.lib.urls import web_url
+from sitroom.lib.values import storable_utc
 
 log = logging.getLogger(__name__)
 
@@ -415,13 +416,9 @@ def _when(value: str) -> dt.datetime | None:
         parsed = dt.datetime.combine(day, dt.time(12, 0))
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, dt.UTC)
-    try:
-        utc = parsed.astimezone(dt.UTC)
-    except (OverflowError, ValueError):
-        return None
     # Year 1 at +14:00 is a year before 1 in UTC: PostgreSQL stores it but cannot read it
     # back, and every page listing the fact-check failed. Such a date is dropped, not kept.
-    return utc if 1900 <= utc.year <= 2999 else None
+    return storable_utc(parsed)
 
 
 def _bounded_key(key: str) -> str:

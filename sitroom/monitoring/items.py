@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from sitroom.lib.urls import web_url
+from sitroom.lib.values import STORABLE_YEARS, json_text, storable_utc
 from sitroom.monitoring.c2pa import c2pa_status
 from sitroom.nlp.text import scrub
 
@@ -123,22 +124,14 @@ def parse_when(value: Any, fmt: str = "") -> dt.datetime | None:
     return within_years(when)
 
 
-# Years a post's date may have. Outside them a date is a typing or unit mistake, and at the
-# edges it cannot be stored: "0001-01-01T00:00+14:00" is a year before 1 in UTC, which
-# PostgreSQL stores but cannot give back (every query touching the row then fails).
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
-
-
 def within_years(when: dt.datetime) -> dt.datetime:
-    """``when`` in UTC, or ItemError when its UTC year is outside the years a post may have."""
-    try:
-        utc = when.astimezone(dt.UTC)
-    except (OverflowError, ValueError):
-        utc = None
-    if utc is None or not EARLIEST_YEAR <= utc.year <= LATEST_YEAR:
+    """``when`` in UTC, or ItemError when its UTC year is outside ``values.STORABLE_YEARS``."""
+    utc = storable_utc(when)
+    if utc is None:
+        first, last = STORABLE_YEARS
         raise ItemError(
             _("date %(value)s is outside the years %(first)d to %(last)d")
-            % {"value": when.isoformat(), "first": EARLIEST_YEAR, "last": LATEST_YEAR}
+            % {"value": when.isoformat(), "first": first, "last": last}
         )
     return utc
 
@@ -178,12 +171,11 @@ def _field(data: dict[str, Any], *keys: str, numbers: bool = False) -> str:
         value = data.get(key)
         if value is None or value == "":
             continue
-        if isinstance(value, str):
-            return value.strip()
-        if numbers and isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        kind = _("a string or an integer") if numbers else _("a string")
-        raise ItemError(_("%(key)s must be %(kind)s") % {"key": key, "kind": kind})
+        text = json_text(value, numbers=numbers)
+        if text is None:
+            kind = _("a string or an integer") if numbers else _("a string")
+            raise ItemError(_("%(key)s must be %(kind)s") % {"key": key, "kind": kind})
+        return text.strip()
     return ""
 
 

@@ -26,9 +26,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sitroom.core.fields import StringEmailField, StringField
 from sitroom.lib.hashing import ip_hash
 from sitroom.reports import conf
-from sitroom.reports.api_input import NOT_STRING, parse_report
+from sitroom.reports.api_input import parse_report
 from sitroom.reports.forms import CONSENT_TEXT, language_choices
 from sitroom.reports.models import Category, Channel, PreferredChannel
 from sitroom.reports.ratelimit import rate_limit_hit
@@ -60,23 +61,6 @@ API_FIELD_NAMES = {
     "contact_phone": ("contact", "phone"),
     "preferred_channel": ("contact", "preferred_channel"),
 }
-
-
-class _StringOnly:
-    """A JSON number or boolean is refused, not stored as its ``str()`` ("text": 42)."""
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            raise serializers.ValidationError(NOT_STRING, code="invalid")
-        return super().to_internal_value(data)  # type: ignore[misc]
-
-
-class StringField(_StringOnly, serializers.CharField):
-    pass
-
-
-class StringEmailField(_StringOnly, serializers.EmailField):
-    pass
 
 
 class LinkListField(serializers.ListField):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.dateparse import parse_datetime
 
+from sitroom.core.fields import NOT_STRING
 from sitroom.reports import conf
 from sitroom.reports.models import Category, PreferredChannel
 from sitroom.reports.services import ReportDraft
@@ -28,7 +29,6 @@ from sitroom.reports.services import ReportDraft
 REQUIRED = "This field is required."
 NULL = "This field may not be null."
 BLANK = "This field may not be blank."
-NOT_STRING = "Not a valid string."
 NOT_BOOL = "Must be a valid boolean."
 NOT_FILE = "The submitted data was not a file. Check the encoding type on the form."
 NOT_LIST = 'Expected a list of items but got type "{}".'

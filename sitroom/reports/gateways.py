@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from sitroom.lib.values import json_text
 from sitroom.nlp.text import scrub
 from sitroom.reports.conf import Gateway
 
@@ -96,14 +97,11 @@ def generic_signature(secret: str, body: bytes) -> str:
 
 def _string(value: Any, name: str, *, numbers: bool = False, sender: str = "") -> str:
     """A JSON string (or, with ``numbers``, an integer id) as text; missing or null is ""."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return scrub(value)
-    if numbers and isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    kind = "a string or an integer" if numbers else "a string"
-    raise Malformed(f'"{name}" must be {kind}.', sender=sender)
+    text = json_text(value, numbers=numbers)
+    if text is None:
+        kind = "a string or an integer" if numbers else "a string"
+        raise Malformed(f'"{name}" must be {kind}.', sender=sender)
+    return scrub(text)
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from sitroom.lib.values import json_text
 from sitroom.monitoring.items import ItemError, PostIn, parse_when, scrub_json
 from sitroom.nlp.text import scrub
 
@@ -131,16 +132,12 @@ def _get(row: dict[str, Any], column: str) -> Any:
 def _string(row: dict[str, Any], column: str, name: str, *, numbers: bool = False) -> str:
     """The column's value as a stripped string; numbers only where ``numbers`` (ids, authors).
     A JSON list, object or boolean is refused, not stored as its printed form."""
-    value = _get(row, column)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if numbers and isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    raise ItemError(
-        _("%(name)s (column %(column)s) is not text") % {"name": name, "column": column}
-    )
+    text = json_text(_get(row, column), numbers=numbers)
+    if text is None:
+        raise ItemError(
+            _("%(name)s (column %(column)s) is not text") % {"name": name, "column": column}
+        )
+    return text.strip()
 
 
 def map_rows(table: Table, mapping: dict[str, str]) -> Iterator[tuple[int, PostIn | None, str]]:
