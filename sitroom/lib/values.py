@@ -32,3 +32,17 @@ def json_text(value: Any, *, numbers: bool = False) -> str | None:
     if numbers and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+MAX_ID = 2**63 - 1  # the largest database id (SQLite integer, PostgreSQL bigint)
+
+
+def database_id(value: Any) -> int | None:
+    """An id from a request: an integer (not a boolean) or a string of ASCII digits, from 1 to
+    ``MAX_ID``; None otherwise ("²" passes ``str.isdigit`` but is no number, and a larger
+    number is a 500 in the database)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None

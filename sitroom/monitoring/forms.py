@@ -3,11 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sitroom.lib.values import MAX_ID
 from sitroom.monitoring import selectors
 from sitroom.monitoring.connectors.tabular import FIELDS
 from sitroom.monitoring.models import Escalation, LabelTask, SourceKind
 
-MAX_ID = 2**63 - 1  # the largest database id (SQLite and PostgreSQL bigint)
 FIELD_LABELS = {
     "text": _("Text column"),
     "id": _("Post id column"),

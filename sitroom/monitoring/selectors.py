@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sitroom.accounts.models import Organisation, Role
 from sitroom.accounts.selectors import AnyUser, organisation_for_member
+from sitroom.lib.values import database_id
 from sitroom.monitoring.models import (
     Escalation,
     LabelTask,
@@ -44,9 +45,8 @@ def workspace_for(user: AnyUser, slug: str) -> Organisation:
 
 def source_for_push(user: AnyUser, source_id: Any) -> Source:
     """A source the user may push posts into (monitor or admin of its organisation)."""
-    if isinstance(source_id, str) and source_id.isascii() and source_id.isdigit():
-        source_id = int(source_id)
-    if not isinstance(source_id, int) or isinstance(source_id, bool) or not 0 < source_id < 2**63:
+    source_id = database_id(source_id)
+    if source_id is None:
         raise Http404  # not an id ("source": true once pushed into source 1)
     try:
         source = Source.objects.select_related("organisation").get(pk=source_id)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from sitroom.accounts.models import Role
 from sitroom.accounts.selectors import signed_in_user, user_roles
+from sitroom.lib.values import database_id
 from sitroom.monitoring import selectors, services
 from sitroom.monitoring.connectors.tabular import FIELDS, map_rows, read_table
 from sitroom.monitoring.forms import (
@@ -38,15 +39,6 @@ from sitroom.monitoring.items import ItemError
 from sitroom.monitoring.models import Narrative, PostState, SavedMapping, SourceKind
 
 STREAM_POLL_SECONDS = 5
-
-
-def _int(value: str | None) -> int | None:
-    """A database id from a form field, or None (not a number, or beyond 64 bits)."""
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    return number if number is not None and 0 < number < 2**63 else None
 
 
 @login_required
@@ -283,7 +275,7 @@ def narrative_edit(request: HttpRequest, slug: str, narrative_id: int) -> HttpRe
 def narrative_merge(request: HttpRequest, slug: str, narrative_id: int) -> HttpResponse:
     org = selectors.workspace_for(request.user, slug)
     narrative = selectors.narrative_of(org, narrative_id)
-    into = selectors.narrative_of(org, _int(request.POST.get("into")) or 0)
+    into = selectors.narrative_of(org, database_id(request.POST.get("into")) or 0)
     try:
         services.narrative_merge(narrative=narrative, into=into, by=signed_in_user(request))
     except ValidationError as exc:
@@ -298,7 +290,7 @@ def narrative_merge(request: HttpRequest, slug: str, narrative_id: int) -> HttpR
 def narrative_split(request: HttpRequest, slug: str, narrative_id: int) -> HttpResponse:
     org = selectors.workspace_for(request.user, slug)
     narrative = selectors.narrative_of(org, narrative_id)
-    post_ids = [i for i in (_int(v) for v in request.POST.getlist("post")) if i]
+    post_ids = [i for i in (database_id(v) for v in request.POST.getlist("post")) if i]
     try:
         new = services.narrative_split(
             narrative=narrative,
