@@ -26,6 +26,17 @@ MAPPING = {"text": "text", "id": "id", "author": "author"}
 
 
 @pytest.fixture
+def feed(world):
+    return source_create(
+        organisation=world.org,
+        name="Feed",
+        kind="rss",
+        config={"url": "https://feeds.example/rss"},
+        enabled=False,
+    )
+
+
+@pytest.fixture
 def monitor(world):
     membership_grant(user=world.member, organisation=world.org, role=Role.MONITOR)
     return world.member
@@ -73,16 +84,9 @@ def test_web_url_wants_an_absolute_http_link():
 
 
 @pytest.mark.django_db
-def test_a_feed_link_that_runs_script_is_dropped_at_ingest(world):
-    source = source_create(
-        organisation=world.org,
-        name="Feed",
-        kind="rss",
-        config={"url": "https://feeds.example/rss"},
-        enabled=False,
-    )
+def test_a_feed_link_that_runs_script_is_dropped_at_ingest(feed):
     posts_ingest(
-        source=source,
+        source=feed,
         items=[
             PostIn(
                 external_id="f1",
@@ -101,15 +105,8 @@ def test_a_feed_link_that_runs_script_is_dropped_at_ingest(world):
 
 
 @pytest.mark.django_db
-def test_a_stored_script_link_is_not_rendered_on_the_post_page(world, login, monitor):
-    source = source_create(
-        organisation=world.org,
-        name="Feed",
-        kind="rss",
-        config={"url": "https://feeds.example/rss"},
-        enabled=False,
-    )
-    posts_ingest(source=source, items=[PostIn(external_id="x1", text="hello")])
+def test_a_stored_script_link_is_not_rendered_on_the_post_page(feed, login, monitor):
+    posts_ingest(source=feed, items=[PostIn(external_id="x1", text="hello")])
     # As if stored by an older release, before ingest refused it.
     Post.objects.filter(external_id="x1").update(
         url="javascript:alert(1)", media=[{"url": "javascript:alert(2)", "type": "image"}]
@@ -124,8 +121,8 @@ def test_a_stored_script_link_is_not_rendered_on_the_post_page(world, login, mon
 
 
 @pytest.mark.django_db
-def test_bad_dates_links_and_characters_fail_one_item_not_the_batch(world, monitor):
-    push = source_create(organisation=world.org, name="Push", kind="push", enabled=False)
+def test_bad_dates_links_and_characters_fail_one_item_not_the_batch(push_source, monitor):
+    push = push_source
     items = [
         {"id": "ok", "text": "good one", "published_at": 1735689600000000},
         {"id": "d1", "text": "no such day", "published_at": "2027-02-30T10:00:00Z"},
@@ -147,22 +144,14 @@ def test_bad_dates_links_and_characters_fail_one_item_not_the_batch(world, monit
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("source", [True, 6.9, "1x", 99999999999999999999999, None, [1]])
-def test_the_source_must_be_an_integer_id(world, monitor, source):
-    source_create(organisation=world.org, name="Push", kind="push", enabled=False)
+def test_the_source_must_be_an_integer_id(push_source, monitor, source):
     response = _push(monitor, {"source": source, "items": [{"id": "1", "text": "t"}]})
     assert response.status_code == 404
     assert not Post.objects.exists()
 
 
 @pytest.mark.django_db
-def test_only_push_sources_take_pushed_posts(world, monitor):
-    feed = source_create(
-        organisation=world.org,
-        name="Feed",
-        kind="rss",
-        config={"url": "https://feeds.example/rss"},
-        enabled=False,
-    )
+def test_only_push_sources_take_pushed_posts(feed, monitor):
     response = _push(monitor, {"source": str(feed.pk), "items": [{"id": "1", "text": "t"}]})
     assert response.status_code == 400 and "push" in response.json()["detail"]
     assert not Post.objects.exists()
@@ -320,9 +309,9 @@ def test_good_source_settings_pass():
 
 
 @pytest.mark.django_db
-def test_dates_outside_the_years_a_post_may_have_fail_the_item(world, monitor):
+def test_dates_outside_the_years_a_post_may_have_fail_the_item(push_source, monitor):
     """Year 1 at +14:00 is before year 1 in UTC: PostgreSQL stores it and cannot read it back."""
-    push = source_create(organisation=world.org, name="Push", kind="push", enabled=False)
+    push = push_source
     items = [
         {"id": "y1", "text": "a", "published_at": "0001-01-01T00:00:00+14:00"},
         {"id": "y2", "text": "b", "published_at": "9999-12-31T23:59:59-14:00"},
