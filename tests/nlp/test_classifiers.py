@@ -240,10 +240,11 @@ def test_election_cases_teach_claims_from_hate_in_every_language() -> None:
     training cases without a group; a group denied the vote or called vermin is hateful
     for every group, and the same groups defended or named neutrally are not. None is held
     out, and the toxicity model's training set does not take them."""
+    from sitroom.nlp.classifiers import functional_compose as FC
     from sitroom.nlp.classifiers import functional_election as FE
     from sitroom.nlp.classifiers.functional import GROUPS
 
-    langs = set(GROUPS)
+    langs = set(GROUPS) - set(FC.NEW_LANGS)  # the languages with hand-written templates
     assert set(FE.HATEFUL) == set(FE.NON_HATEFUL) == set(FE.CLAIMS) == langs
     tr, te = split_by_template(functional_cases())
     assert not [c for c in te if c.template.startswith(("v-", "w-"))]
@@ -301,6 +302,42 @@ def test_composed_cases_pair_every_hateful_frame_with_its_contrasts() -> None:
         std = FC._compose(lang, "c-", spec, GROUPS[lang], GROUP_KEYS)
         assert cases[: len(std)] == std  # the standard language first, then its variants
         _check_composed(lang, spec, std)
+
+
+def test_composed_only_languages_and_more_groups() -> None:
+    """Swahili, Indonesian, Tagalog and Turkish are composed only (no hand-written or held-out
+    templates), and every language's frames are also filled with six more protected groups
+    (religions and peoples), named by their kind: the model must not learn eight group words
+    instead of the rule. Each language is detected as itself, so it gets its own centre."""
+    from collections import Counter
+
+    from sitroom.nlp.classifiers import functional_compose as FC
+    from sitroom.nlp.classifiers.functional import (
+        EXTRA_GROUP_KEYS,
+        EXTRA_GROUPS,
+        GROUP_KEYS,
+        GROUPS,
+        TARGET_NAMES,
+    )
+    from sitroom.nlp.classifiers.model import detect_langs
+
+    assert set(FC.NEW_LANGS) == {"sw", "id", "tl", "tr"}
+    assert set(EXTRA_GROUPS) == set(GROUPS) == set(FC.LANGS)
+    cases = functional_cases()
+    for lang in FC.NEW_LANGS:
+        mine = [c for c in cases if c.lang == lang]
+        assert mine and all(c.template.removeprefix("x-").startswith("c-") for c in mine)
+        assert not split_by_template(mine)[1]  # nothing of theirs is held out
+        _check_composed(lang, FC.LANGS[lang], FC.composed(lang, GROUPS[lang], GROUP_KEYS))
+        std = [c.text for c in mine if c.functionality in ("derogation", "negated-hate")][:60]
+        assert Counter(detect_langs(std)).most_common(1)[0][0] == lang
+    for lang, extra in EXTRA_GROUPS.items():
+        assert len(extra) == len(EXTRA_GROUP_KEYS) and not set(extra) & set(GROUPS[lang])
+        hateful = [c for c in cases if c.lang == lang and c.label == 1]
+        for key in set(EXTRA_GROUP_KEYS):
+            assert [c for c in hateful if c.target_group == TARGET_NAMES[key]], (lang, key)
+        named = [g for g in extra if any(g in c.text for c in hateful)]
+        assert len(named) >= 5, (lang, named)  # hashed over the groups, not one or two
 
 
 def test_written_variants_compose_by_the_same_rules() -> None:

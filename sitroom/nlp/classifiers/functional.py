@@ -28,6 +28,8 @@ TARGET_NAMES = {
     "muslims": "muslims",
     "jews": "jews",
     "immigrants": "immigrants",
+    "religion": "religious groups",
+    "ethnic": "ethnic groups",
 }
 
 GROUPS: dict[str, list[str]] = {
@@ -52,6 +54,42 @@ GROUPS: dict[str, list[str]] = {
     "hi": ["औरतें", "ट्रांस लोग", "समलैंगिक", "काले लोग", "विकलांग लोग", "मुसलमान",
            "यहूदी", "प्रवासी"],
     "zh": ["女人", "跨性别者", "同性恋", "黑人", "残疾人", "穆斯林", "犹太人", "移民"],
+    # Composed cases only (functional_compose.NEW_LANGS), no hand-written templates.
+    "sw": ["wanawake", "watu waliobadili jinsia", "mashoga", "watu weusi", "walemavu",
+           "Waislamu", "Wayahudi", "wahamiaji"],
+    "id": ["perempuan", "orang transgender", "kaum gay", "orang kulit hitam",
+           "penyandang disabilitas", "orang Islam", "orang Yahudi", "imigran"],
+    "tl": ["mga babae", "mga transgender", "mga bakla", "mga itim", "mga may kapansanan",
+           "mga Muslim", "mga Hudyo", "mga dayuhan"],
+    "tr": ["kadınlar", "trans bireyler", "eşcinseller", "siyahlar", "engelliler",
+           "Müslümanlar", "Yahudiler", "göçmenler"],
+}  # fmt: skip
+
+# More protected groups for the composed cases (functional_compose.py), by kind: other
+# religions, peoples and origins, as a deployment's own suites and streams name them. With
+# only the eight groups above the model learnt those words more than the rule: "orang NTT
+# bukan manusia" scored 0.04. Hashed into the same number of cases per frame, not more.
+EXTRA_GROUP_KEYS = ["religion", "religion", "ethnic", "ethnic", "ethnic", "ethnic"]
+EXTRA_GROUPS: dict[str, list[str]] = {
+    "en": ["Hindus", "Christians", "Roma", "Asians", "Arabs", "Mexicans"],
+    "fr": ["les hindous", "les chrétiens", "les Roms", "les Asiatiques", "les Arabes",
+           "les Africains"],
+    "de": ["Hindus", "Christen", "Roma", "Asiaten", "Araber", "Türken"],
+    "es": ["los hindúes", "los cristianos", "los gitanos", "los asiáticos", "los indígenas",
+           "los venezolanos"],
+    "pt": ["os hindus", "os evangélicos", "os ciganos", "os asiáticos", "os indígenas",
+           "os nordestinos"],
+    "it": ["gli induisti", "i cristiani", "i rom", "gli asiatici", "gli arabi", "i meridionali"],
+    "nl": ["hindoes", "christenen", "Roma", "Aziaten", "Marokkanen", "Turken"],
+    "pl": ["hindusi", "chrześcijanie", "Romowie", "Azjaci", "Arabowie", "Ukraińcy"],
+    "ar": ["الهندوس", "المسيحيون", "الغجر", "الآسيويون", "الأكراد", "الأفارقة"],
+    "hi": ["हिंदू", "ईसाई", "दलित", "बिहारी", "बंगाली", "आदिवासी"],
+    "zh": ["印度教徒", "基督徒", "藏族人", "维吾尔族人", "外地人", "非洲人"],
+    "sw": ["Wahindu", "Wakristo", "Wakikuyu", "Wajaluo", "Wasomali", "Wamaasai"],
+    "id": ["orang Kristen", "orang Hindu", "orang Tionghoa", "orang Papua", "orang Madura",
+           "orang Batak"],
+    "tl": ["mga Kristiyano", "mga Hindu", "mga Intsik", "mga Badjao", "mga Aeta", "mga Igorot"],
+    "tr": ["Hristiyanlar", "Aleviler", "Kürtler", "Ermeniler", "Romanlar", "Suriyeliler"],
 }  # fmt: skip
 
 # Non-protected targets (professions, objects of taste): abuse against them is not hate.
@@ -575,7 +613,7 @@ def functional_cases(langs: list[str] | None = None) -> list[FunctionalCase]:
             [(t, FUNCTIONALITY.get(t, ""), s) for t, s in NON_HATEFUL.get(lang, [])]
             + FT.NON_HATEFUL.get(lang, [])
             + FT.COUNTER.get(lang, []),
-            OTHERS[lang],
+            OTHERS.get(lang, []),
         )
         for i, s in enumerate(NO_TARGET.get(lang, [])):
             train.append(FunctionalCase(s, 0, lang, f"p-{i}", None, "no-target"))
@@ -586,11 +624,13 @@ def functional_cases(langs: list[str] | None = None) -> list[FunctionalCase]:
         train += _templated(lang, FE.HATEFUL.get(lang, []), FE.NON_HATEFUL.get(lang, []), [])
         for i, (fn, s) in enumerate(FE.CLAIMS.get(lang, [])):
             train.append(FunctionalCase(s, 0, lang, f"v-{i}", None, fn))
-        for text, label, tid, key, fn in FC.composed(lang, GROUPS[lang], GROUP_KEYS):
+        groups = GROUPS[lang] + EXTRA_GROUPS.get(lang, [])
+        keys = GROUP_KEYS + EXTRA_GROUP_KEYS[: len(groups) - len(GROUP_KEYS)]
+        for text, label, tid, key, fn in FC.composed(lang, groups, keys):
             target = TARGET_NAMES[key] if key else None
             train.append(FunctionalCase(_fill(text, ""), label, lang, tid, target, fn))
         held = _templated(lang, FH.HATEFUL.get(lang, []), FH.NON_HATEFUL.get(lang, []),
-                          FH.OTHERS[lang])  # fmt: skip
+                          FH.OTHERS.get(lang, []))  # fmt: skip
         for i, (fn, s) in enumerate(FH.NO_TARGET.get(lang, [])):
             held.append(FunctionalCase(s, 0, lang, f"e-q-{i}", None, fn))
         if lang in FH.SLUR_FRAMES:
