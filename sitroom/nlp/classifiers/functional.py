@@ -65,10 +65,11 @@ GROUPS: dict[str, list[str]] = {
            "Müslümanlar", "Yahudiler", "göçmenler"],
 }  # fmt: skip
 
-# More protected groups for the composed cases (functional_compose.py), by kind: other
-# religions, peoples and origins, as a deployment's own suites and streams name them. With
-# only the eight groups above the model learnt those words more than the rule: "orang NTT
-# bukan manusia" scored 0.04. Hashed into the same number of cases per frame, not more.
+# More protected groups for the composed cases (functional_compose.py), by kind: two
+# religions and four peoples or origins per language, as posts name them. With only the eight
+# groups above the model learnt those words more than the rule: in a SEAHateCheck sample,
+# "orang ntt bukan manusia" scored 0.04 though "{g} bukan manusia" is a training frame. Each
+# frame takes three of the fourteen, the same number of cases as before (models/MODELS.md).
 EXTRA_GROUP_KEYS = ["religion", "religion", "ethnic", "ethnic", "ethnic", "ethnic"]
 EXTRA_GROUPS: dict[str, list[str]] = {
     "en": ["Hindus", "Christians", "Roma", "Asians", "Arabs", "Mexicans"],
