@@ -625,8 +625,7 @@ def functional_cases(langs: list[str] | None = None) -> list[FunctionalCase]:
         train += _templated(lang, FE.HATEFUL.get(lang, []), FE.NON_HATEFUL.get(lang, []), [])
         for i, (fn, s) in enumerate(FE.CLAIMS.get(lang, [])):
             train.append(FunctionalCase(s, 0, lang, f"v-{i}", None, fn))
-        groups = GROUPS[lang] + EXTRA_GROUPS.get(lang, [])
-        keys = GROUP_KEYS + EXTRA_GROUP_KEYS[: len(groups) - len(GROUP_KEYS)]
+        groups, keys = GROUPS[lang] + EXTRA_GROUPS[lang], GROUP_KEYS + EXTRA_GROUP_KEYS
         for text, label, tid, key, fn in FC.composed(lang, groups, keys):
             target = TARGET_NAMES[key] if key else None
             train.append(FunctionalCase(_fill(text, ""), label, lang, tid, target, fn))
