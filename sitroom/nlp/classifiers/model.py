@@ -585,6 +585,17 @@ def best_f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
     return _best_cut(p, y, lambda tp, k, n, pos: 2 * tp / (k + pos))
 
 
+def recall_threshold(p: np.ndarray, y: np.ndarray, recall: float) -> float:
+    """The highest threshold at which at least ``recall`` of the positive rows score at or
+    above it (an operating point, where a missed positive costs more than a false flag)."""
+    if not 0.0 < recall <= 1.0:
+        raise ValueError(f"recall must be in (0, 1], not {recall!r}")
+    pos = np.sort(np.asarray(p, dtype=np.float64)[np.asarray(y) == 1])
+    if not len(pos):
+        raise ValueError("no positive rows to take a recall from")
+    return float(pos[int(np.floor(len(pos) * (1.0 - recall) + 1e-9))])
+
+
 THRESHOLD_METRICS = {
     "f1": best_f1_threshold,
     "macro_f1": best_macro_f1_threshold,
