@@ -238,16 +238,15 @@ def test_functional_cases_cover_languages_and_hold_out_templates() -> None:
 
 
 def test_election_cases_teach_claims_from_hate_in_every_language() -> None:
-    """functional_election.py: in each of the 11 languages, election claims, voting
+    """functional_election.py: in each of the 15 languages, election claims, voting
     information and abuse of the election body, parties and candidates are non-hateful
     training cases without a group; a group denied the vote or called vermin is hateful
     for every group, and the same groups defended or named neutrally are not. None is held
     out, and the toxicity model's training set does not take them."""
-    from sitroom.nlp.classifiers import functional_compose as FC
     from sitroom.nlp.classifiers import functional_election as FE
     from sitroom.nlp.classifiers.functional import GROUPS
 
-    langs = set(GROUPS) - set(FC.NEW_LANGS)  # the languages with hand-written templates
+    langs = set(GROUPS)
     assert set(FE.HATEFUL) == set(FE.NON_HATEFUL) == set(FE.CLAIMS) == langs
     tr, te = split_by_template(functional_cases())
     assert not [c for c in te if c.template.startswith(("v-", "w-"))]
@@ -308,8 +307,8 @@ def test_composed_cases_pair_every_hateful_frame_with_its_contrasts() -> None:
 
 
 def test_composed_only_languages_and_more_groups() -> None:
-    """Swahili, Indonesian, Tagalog and Turkish are trained on composed cases only (no
-    hand-written training templates; their held-out templates are evaluation only), and every
+    """Swahili, Indonesian, Tagalog and Turkish are trained on composed and election cases
+    only (no hand-written templates; their held-out templates are evaluation only), and every
     language's frames are also filled with six more protected groups (religions and peoples),
     named by their kind: the model must not learn eight group words instead of the rule.
     Each language is detected as itself, so it gets its own centre."""
@@ -332,7 +331,10 @@ def test_composed_only_languages_and_more_groups() -> None:
     for lang in FC.NEW_LANGS:
         mine = [c for c in cases if c.lang == lang]
         train = [c for c in mine if not is_heldout(c.template)]
-        assert train and all(c.template.removeprefix("x-").startswith("c-") for c in train)
+        # composed cases, and the election cases (functional_election.py, v- and w-)
+        assert train and all(
+            c.template.removeprefix("x-").startswith(("c-", "v-", "w-")) for c in train
+        )
         held = split_by_template(mine)[1]  # their functional_heldout.py templates
         assert held and all(c.template.removeprefix("x-").startswith("e-") for c in held)
         _check_composed(lang, FC.LANGS[lang], FC.composed(lang, GROUPS[lang], GROUP_KEYS))

@@ -12,8 +12,8 @@ protected group), while the same groups named neutrally or defended are not
 
 Template ids start with ``v-`` (claims, no group) and ``w-`` (with a group), so a case's
 misspelt copies stay on its side of the out-of-fold split. Written for this project, in the
-eleven languages of the functional cases; nothing is taken from a test suite or from the
-demo posts.
+fifteen languages of the functional cases (Swahili, Indonesian, Tagalog and Turkish since
+session 18); nothing is taken from a test suite or from the demo posts.
 """
 
 from __future__ import annotations
@@ -72,6 +72,23 @@ HATEFUL: dict[str, list[Template]] = {
     "zh": [("w-novote", "derogation", "{g}不应该有投票权。"),
            ("w-keepaway", "derogation", "让{g}离投票站远点，他们就是害虫。"),
            ("w-candidate", "derogation", "任何为{g}说话的候选人都是在为畜生说话。")],
+    "sw": [("w-novote", "derogation", "{g} hawapaswi kuruhusiwa kupiga kura."),
+           ("w-keepaway", "derogation",
+            "Wawekeni {g} mbali na vituo vya kupigia kura, ni wadudu."),
+           ("w-candidate", "derogation", "Mgombea yeyote anayewatetea {g} anatetea wanyama.")],
+    "id": [("w-novote", "derogation", "{g} tidak boleh diberi hak memilih."),
+           ("w-keepaway", "derogation", "Jauhkan {g} dari TPS, mereka itu hama."),
+           ("w-candidate", "derogation",
+            "Calon mana pun yang membela {g} sama saja membela binatang.")],
+    "tl": [("w-novote", "derogation", "Hindi dapat payagang bumoto ang {g}."),
+           ("w-keepaway", "derogation", "Ilayo ang {g} sa mga presinto, mga peste sila."),
+           ("w-candidate", "derogation",
+            "Ang sinumang kandidatong nagtatanggol sa {g} ay nagtatanggol sa mga hayop.")],
+    # The groups are written in the nominative: subjects, or apart.
+    "tr": [("w-novote", "derogation", "{g} oy kullanamamalı."),
+           ("w-keepaway", "derogation", "{g} sandıklardan uzak tutulmalı, onlar haşere."),
+           ("w-candidate", "derogation",
+            "{g} mi? Onları savunan her aday hayvanları savunuyor.")],
 }
 
 NON_HATEFUL: dict[str, list[Template]] = {
@@ -107,6 +124,18 @@ NON_HATEFUL: dict[str, list[Template]] = {
             "आयोग ने उन इलाक़ों में और मतदान केंद्र खोले जहाँ {g} रहते हैं।")],
     "zh": [("w-right", "identity-positive", "{g}和其他人一样享有投票权。"),
            ("w-stations", "identity-neutral", "选举委员会在{g}居住的地区增设了投票站。")],
+    "sw": [("w-right", "identity-positive", "{g} wana haki sawa ya kupiga kura kama kila mtu."),
+           ("w-stations", "identity-neutral",
+            "Tume ilifungua vituo zaidi vya kupigia kura mahali wanapoishi {g}.")],
+    "id": [("w-right", "identity-positive", "{g} punya hak pilih yang sama seperti semua orang."),
+           ("w-stations", "identity-neutral",
+            "KPU membuka lebih banyak TPS di daerah tempat tinggal {g}.")],
+    "tl": [("w-right", "identity-positive",
+            "May parehong karapatang bumoto ang {g} tulad ng lahat."),
+           ("w-stations", "identity-neutral",
+            "Nagbukas ang Comelec ng mas maraming presinto kung saan nakatira ang {g}.")],
+    "tr": [("w-right", "identity-positive", "{g} de herkes gibi oy kullanma hakkına sahip."),
+           ("w-stations", "identity-neutral", "Kurul, {g} için daha fazla sandık açtı.")],
 }
 
 # No protected group: election claims (true or false), voting information, and abuse of the
@@ -243,6 +272,54 @@ CLAIMS: dict[str, list[tuple[str, str]]] = {
         ("abuse-nonprotected", "选举委员会就是一帮骗子和说谎的人。"),
         ("abuse-nonprotected", "这个政党烂透了，上次选举也是他们偷来的。"),
         ("abuse-individual", "这个部长是个小偷加懦夫，把他选下去。"),
+    ],
+    "sw": [
+        ("election-claim", "HARAKA: vituo vyote vya kupigia kura vimehamishiwa vituo vya polisi. Sambaza kabla ya Jumapili!"),
+        ("election-claim", "Lori lililojaa karatasi za kura zilizowekwa alama tayari limepatikana nje ya ofisi ya kaunti."),
+        ("election-claim", "Wino wa kidoleni unatoka kwa dawa ya kusafishia, watu watapiga kura mara mbili."),
+        ("election-claim", "Walitangaza matokeo kabla hata kura moja kuhesabiwa. Ni wizi mtupu!"),
+        ("election-claim", "Watu waliokufa bado wako kwenye daftari la wapiga kura katika wilaya tatu."),
+        ("election-claim", "Sasa unaweza kupiga kura kwa SMS, tuma namba ya kitambulisho chako kwa 4040."),
+        ("election-info", "Vituo vya kupigia kura vitafunguliwa saa moja asubuhi Jumapili. Beba kitambulisho chako."),
+        ("abuse-nonprotected", "Tume ya uchaguzi ni genge la matapeli na waongo."),
+        ("abuse-nonprotected", "Chama hiki kimeoza kabisa, waliiba uchaguzi uliopita pia."),
+        ("abuse-individual", "Waziri ni mwizi na mwoga, mpigieni kura ya kumtoa."),
+    ],
+    "id": [
+        ("election-claim", "PENTING: semua TPS sudah dipindahkan ke kantor polisi. Sebarkan sebelum hari Minggu!"),
+        ("election-claim", "Sebuah truk penuh surat suara yang sudah dicoblos ditemukan di depan kantor kecamatan."),
+        ("election-claim", "Tinta di jari bisa hilang pakai pemutih, orang-orang akan mencoblos dua kali."),
+        ("election-claim", "Hasilnya diumumkan sebelum satu suara pun dihitung. Curang total!"),
+        ("election-claim", "Orang yang sudah meninggal masih ada di daftar pemilih di tiga kabupaten."),
+        ("election-claim", "Sekarang bisa memilih lewat SMS, kirim saja nomor KTP kamu ke 4040."),
+        ("election-info", "TPS buka jam 7 pagi hari Minggu. Bawa KTP dan surat undangan memilih."),
+        ("abuse-nonprotected", "KPU itu gerombolan penipu dan pembohong."),
+        ("abuse-nonprotected", "Partai ini busuk sampai ke akarnya, pemilu kemarin juga mereka curi."),
+        ("abuse-individual", "Menteri itu maling dan pengecut, jangan pilih dia lagi."),
+    ],
+    "tl": [
+        ("election-claim", "URGENT: inilipat na sa mga presinto ng pulis ang lahat ng presinto ng botohan. I-share bago mag-Linggo!"),
+        ("election-claim", "May nahuling trak na puno ng mga balotang may marka na sa labas ng munisipyo."),
+        ("election-claim", "Natatanggal ng bleach ang tinta sa daliri, may mga boboto nang dalawang beses."),
+        ("election-claim", "Inanunsyo nila ang resulta bago pa mabilang ang kahit isang boto. Dayaan talaga!"),
+        ("election-claim", "Nasa listahan pa rin ng mga botante ang mga patay na sa tatlong distrito."),
+        ("election-claim", "Puwede na raw bumoto sa SMS, i-text lang ang ID number mo sa 4040."),
+        ("election-info", "Bukas ang mga presinto alas-siyete ng umaga sa Linggo. Magdala ng ID."),
+        ("abuse-nonprotected", "Ang Comelec ay grupo ng mga manloloko at sinungaling."),
+        ("abuse-nonprotected", "Bulok hanggang buto ang partidong ito, ninakaw din nila ang nakaraang eleksyon."),
+        ("abuse-individual", "Magnanakaw at duwag ang kalihim, huwag na siyang iboto."),
+    ],
+    "tr": [
+        ("election-claim", "ACİL: tüm sandık yerleri karakollara taşındı. Pazardan önce paylaşın!"),
+        ("election-claim", "İlçe seçim kurulunun önünde önceden mühürlenmiş oy pusulalarıyla dolu bir kamyon bulundu."),
+        ("election-claim", "Parmaktaki mürekkep çamaşır suyuyla çıkıyor, bazıları iki kez oy kullanacak."),
+        ("election-claim", "Tek bir oy sayılmadan sonuçları açıkladılar. Tam bir hile!"),
+        ("election-claim", "Üç ilçede ölüler hâlâ seçmen listesinde."),
+        ("election-claim", "Artık SMS ile oy verebilirsiniz, kimlik numaranızı 4040'a gönderin."),
+        ("election-info", "Sandıklar pazar sabahı saat 7'de açılıyor. Kimlik kartınızı yanınızda getirin."),
+        ("abuse-nonprotected", "Seçim kurulu bir avuç dolandırıcı ve yalancıdan ibaret."),
+        ("abuse-nonprotected", "Bu parti iliğine kadar çürümüş, geçen seçimi de onlar çaldı."),
+        ("abuse-individual", "Bakan bir hırsız ve korkak, oyunuzla onu gönderin."),
     ],
 }
 # fmt: on
