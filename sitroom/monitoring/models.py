@@ -247,6 +247,11 @@ class Post(models.Model):
     hate_score = models.FloatField(null=True, blank=True)
     toxicity_score = models.FloatField(null=True, blank=True)
     checkworthy_score = models.FloatField(null=True, blank=True)
+    # Each classifier's own decision, at its own threshold (the model's and its language
+    # route's, as `sitroom classify` labels the same text); the scores are for sorting.
+    is_hateful = models.BooleanField(default=False)
+    is_toxic = models.BooleanField(default=False)
+    is_checkworthy = models.BooleanField(default=False)
     lexicon_hits = models.PositiveIntegerField(default=0)
     has_factcheck = models.BooleanField(default=False)
     is_duplicate = models.BooleanField(default=False)
@@ -271,11 +276,11 @@ class Post(models.Model):
         out = []
         if self.is_relevant:
             out.append("relevant")
-        if (self.hate_score or 0) >= 0.5 or self.lexicon_hits:
+        if self.is_hateful or self.lexicon_hits:
             out.append("hate")
-        if (self.toxicity_score or 0) >= 0.5:
+        if self.is_toxic:
             out.append("toxic")
-        if (self.checkworthy_score or 0) >= 0.5:
+        if self.is_checkworthy:
             out.append("checkworthy")
         if self.has_factcheck:
             out.append("factchecked")

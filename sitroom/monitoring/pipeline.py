@@ -55,6 +55,7 @@ from sitroom.monitoring.models import (
     StepResult,
 )
 from sitroom.monitoring.signals import post_processed
+from sitroom.nlp.classifiers.base import LABELS
 from sitroom.nlp.classifiers.features import clean_for_model
 
 logger = logging.getLogger("sitroom.monitoring.pipeline")
@@ -658,9 +659,15 @@ def _score(result: dict[str, Any] | None) -> float | None:
     return None if result is None else float(result.get("score", 0.0))
 
 
+def _positive(task: str, result: dict[str, Any] | None) -> bool:
+    """The classifier's own decision: its positive label, given at its threshold."""
+    return result is not None and result.get("label") == LABELS[task][1]
+
+
 FINAL_FIELDS = [
     "state", "content", "text", "url", "language", "is_relevant", "hate_score",
-    "toxicity_score", "checkworthy_score", "lexicon_hits", "has_factcheck", "is_duplicate",
+    "toxicity_score", "checkworthy_score", "is_hateful", "is_toxic", "is_checkworthy",
+    "lexicon_hits", "has_factcheck", "is_duplicate",
     "narrative", "c2pa", "processed_at", "processed_by", "last_error", "retry_after",
 ]  # fmt: skip
 
@@ -693,6 +700,9 @@ def _finalise(
         p.hate_score = _score(rep.get("hate"))
         p.toxicity_score = _score(rep.get("toxicity"))
         p.checkworthy_score = _score(rep.get("checkworthy"))
+        p.is_hateful = _positive("hate", rep.get("hate"))
+        p.is_toxic = _positive("toxicity", rep.get("toxicity"))
+        p.is_checkworthy = _positive("checkworthy", rep.get("checkworthy"))
         p.lexicon_hits = len(own.get("lexicon", {}).get("hits", []))
         p.has_factcheck = bool(rep.get("factcheck", {}).get("matches"))
         p.is_duplicate = t.pk in earlier or t.pk in seen_in_batch or rep_of[t.pk] != t.pk

@@ -108,9 +108,9 @@ def stream(organisation: Organisation, f: StreamFilters, *, limit: int = 50) -> 
 #: The stream's signal filters.
 SIGNALS: dict[str, Q] = {
     "relevant": Q(is_relevant=True),
-    "hate": Q(hate_score__gte=0.5) | Q(lexicon_hits__gt=0),
-    "toxic": Q(toxicity_score__gte=0.5),
-    "checkworthy": Q(checkworthy_score__gte=0.5),
+    "hate": Q(is_hateful=True) | Q(lexicon_hits__gt=0),
+    "toxic": Q(is_toxic=True),
+    "checkworthy": Q(is_checkworthy=True),
     "factchecked": Q(has_factcheck=True),
     "duplicate": Q(is_duplicate=True),
     "original": Q(is_duplicate=False),

@@ -79,4 +79,6 @@ def test_the_category_follows_the_posts_flags(review):
     post.lexicon_hits = 1
     assert services._monitoring_category([post]) == "hate_speech"
     post.lexicon_hits, post.hate_score = 0, 0.7
+    assert services._monitoring_category([post]) == "electoral_process"  # a score, no decision
+    post.is_hateful = True  # the model's decision at its own threshold
     assert services._monitoring_category([post]) == "hate_speech"

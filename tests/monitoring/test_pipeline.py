@@ -297,3 +297,78 @@ def test_mid_vectors_are_computed_in_the_same_call_stored_and_reused(
     assert StepResult.objects.get(text=stored, step="checkworthy").result["score"] == got
     if mid:  # the vector stays the sentence vector (narratives read it)
         assert float(stored.vector() @ embedder.encode_queries([texts[0]])[0]) > 0.9999
+
+
+def test_signals_are_each_classifiers_own_decision_not_a_fixed_cut(
+    push_source, scope_all, django_capture_on_commit_callbacks
+):
+    """A post's hate, toxic and check-worthy flags are the labels the classifiers give at
+    their own thresholds (what `sitroom classify` prints for the same text), and the
+    stream's signal filter agrees with the flags."""
+    from sitroom.monitoring.selectors import SIGNALS
+    from sitroom.nlp.classifiers import LABELS, load_classifier
+
+    texts = [
+        "Muslims are vermin and should be driven out of this country.",
+        "The ink on your finger washes off, you can vote twice.",
+        "Polling stations open at 7am on Sunday, bring your voter card.",
+        "All immigrants are rats, keep them away from the polling stations.",
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        posts_ingest(source=push_source, items=_items(*texts, prefix="sig"))
+    posts = list(Post.objects.filter(external_id__startswith="sig").order_by("external_id"))
+    assert {p.state for p in posts} == {PostState.DONE}
+    fields = {"hate": ("is_hateful", "hate_score"), "toxicity": ("is_toxic", "toxicity_score"),
+              "checkworthy": ("is_checkworthy", "checkworthy_score")}  # fmt: skip
+    for task, (decision, score) in fields.items():
+        preds = load_classifier(task).predict([p.text for p in posts])
+        assert [getattr(p, decision) for p in posts] == [q.label == LABELS[task][1] for q in preds]
+        assert [getattr(p, score) for p in posts] == [round(q.score, 4) for q in preds]
+    assert posts[0].is_hateful and "hate" in posts[0].flags
+    assert not posts[2].is_hateful
+    for signal in ("hate", "toxic", "checkworthy"):
+        flagged = set(Post.objects.filter(SIGNALS[signal]).values_list("pk", flat=True))
+        assert flagged == {p.pk for p in posts if signal in p.flags}, signal
+
+
+def test_the_migration_gives_processed_posts_their_texts_newest_decisions(push_source):
+    """0004 backfills the decisions from the stored step results: the newest result of the
+    post's text, or of its representative for a near-duplicate."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "sitroom.monitoring.migrations.0004_post_classifier_decisions"
+    )
+    rep = DistinctText.objects.create(exact_key="a", text="rep")
+    near = DistinctText.objects.create(exact_key="b", text="near", representative=rep)
+    other = DistinctText.objects.create(exact_key="c", text="other")
+    for text, step, version, label in [
+        (rep, "hate", "v1", "hateful"),
+        (rep, "hate", "v2", "non-hateful"),  # newer: wins
+        (rep, "checkworthy", "v1", "yes"),
+        (other, "toxicity", "v1", "toxic"),
+        (other, "hate", "v1", "hateful"),
+    ]:
+        StepResult.objects.create(
+            text=text, step=step, model_version=version, result={"label": label, "score": 0.9}
+        )
+    made = {
+        name: Post.objects.create(
+            organisation=push_source.organisation, source=push_source, external_id=name,
+            text=name, content=content, is_hateful=True,
+        )
+        for name, content in [("rep", rep), ("near", near), ("other", other), ("none", None)]
+    }  # fmt: skip
+    migration.backfill(apps, None)
+    got = {
+        p.external_id: (p.is_hateful, p.is_toxic, p.is_checkworthy)
+        for p in Post.objects.filter(pk__in=[p.pk for p in made.values()])
+    }
+    assert got == {
+        "rep": (False, False, True),
+        "near": (False, False, True),
+        "other": (True, True, False),
+        "none": (True, False, False),  # never processed: left as it was
+    }
