@@ -209,6 +209,14 @@ class PostState(models.TextChoices):
     PARKED = "parked", _("Parked (failed)")
 
 
+# Classifier task -> the Post fields of its calibrated score and of its own decision.
+CLASSIFIER_FIELDS: dict[str, tuple[str, str]] = {
+    "hate": ("hate_score", "is_hateful"),
+    "toxicity": ("toxicity_score", "is_toxic"),
+    "checkworthy": ("checkworthy_score", "is_checkworthy"),
+}
+
+
 class Post(models.Model):
     """One public post as received from a source (unique per source and external id)."""
 

@@ -47,6 +47,7 @@ from sitroom.lib import fingerprint
 from sitroom.lib.db import bulk_set, insert_ignore, select_in
 from sitroom.monitoring import conf
 from sitroom.monitoring.models import (
+    CLASSIFIER_FIELDS,
     MID_SUFFIX,
     DistinctText,
     LshKey,
@@ -665,8 +666,8 @@ def _positive(task: str, result: dict[str, Any] | None) -> bool:
 
 
 FINAL_FIELDS = [
-    "state", "content", "text", "url", "language", "is_relevant", "hate_score",
-    "toxicity_score", "checkworthy_score", "is_hateful", "is_toxic", "is_checkworthy",
+    "state", "content", "text", "url", "language", "is_relevant",
+    *(field for pair in CLASSIFIER_FIELDS.values() for field in pair),
     "lexicon_hits", "has_factcheck", "is_duplicate",
     "narrative", "c2pa", "processed_at", "processed_by", "last_error", "retry_after",
 ]  # fmt: skip
@@ -697,12 +698,9 @@ def _finalise(
         p.url = normalise_url(p.url)
         p.language = t.language or p.language_hint
         p.is_relevant = t.is_relevant
-        p.hate_score = _score(rep.get("hate"))
-        p.toxicity_score = _score(rep.get("toxicity"))
-        p.checkworthy_score = _score(rep.get("checkworthy"))
-        p.is_hateful = _positive("hate", rep.get("hate"))
-        p.is_toxic = _positive("toxicity", rep.get("toxicity"))
-        p.is_checkworthy = _positive("checkworthy", rep.get("checkworthy"))
+        for task, (score_field, decision_field) in CLASSIFIER_FIELDS.items():
+            setattr(p, score_field, _score(rep.get(task)))
+            setattr(p, decision_field, _positive(task, rep.get(task)))
         p.lexicon_hits = len(own.get("lexicon", {}).get("hits", []))
         p.has_factcheck = bool(rep.get("factcheck", {}).get("matches"))
         p.is_duplicate = t.pk in earlier or t.pk in seen_in_batch or rep_of[t.pk] != t.pk

@@ -305,6 +305,7 @@ def test_signals_are_each_classifiers_own_decision_not_a_fixed_cut(
     """A post's hate, toxic and check-worthy flags are the labels the classifiers give at
     their own thresholds (what `sitroom classify` prints for the same text), and the
     stream's signal filter agrees with the flags."""
+    from sitroom.monitoring.models import CLASSIFIER_FIELDS
     from sitroom.monitoring.selectors import SIGNALS
     from sitroom.nlp.classifiers import LABELS, load_classifier
 
@@ -318,9 +319,7 @@ def test_signals_are_each_classifiers_own_decision_not_a_fixed_cut(
         posts_ingest(source=push_source, items=_items(*texts, prefix="sig"))
     posts = list(Post.objects.filter(external_id__startswith="sig").order_by("external_id"))
     assert {p.state for p in posts} == {PostState.DONE}
-    fields = {"hate": ("is_hateful", "hate_score"), "toxicity": ("is_toxic", "toxicity_score"),
-              "checkworthy": ("is_checkworthy", "checkworthy_score")}  # fmt: skip
-    for task, (decision, score) in fields.items():
+    for task, (score, decision) in CLASSIFIER_FIELDS.items():
         preds = load_classifier(task).predict([p.text for p in posts])
         assert [getattr(p, decision) for p in posts] == [q.label == LABELS[task][1] for q in preds]
         assert [getattr(p, score) for p in posts] == [round(q.score, 4) for q in preds]
